@@ -1,0 +1,3 @@
+export * from "./codec.ts";
+export * from "./errors.ts";
+export { Reader, Writer } from "./io.ts";

@@ -1,0 +1,106 @@
+import { CodecError, CodecErrorCode } from "./errors.ts";
+
+/** Growable output buffer; fields append to it in order. */
+export class Writer {
+  private buf: Uint8Array;
+  private view: DataView;
+  length = 0;
+  /** Field path for error messages while encoding. */
+  path: string[] = [];
+
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(capacity);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  private ensure(extra: number): void {
+    const need = this.length + extra;
+    if (need <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < need) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.length++] = v;
+  }
+  u16(v: number): void {
+    this.ensure(2);
+    this.view.setUint16(this.length, v);
+    this.length += 2;
+  }
+  u32(v: number): void {
+    this.ensure(4);
+    this.view.setUint32(this.length, v);
+    this.length += 4;
+  }
+  u64(v: bigint): void {
+    this.ensure(8);
+    this.view.setBigUint64(this.length, v);
+    this.length += 8;
+  }
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+  fail(code: CodecErrorCode, message: string): never {
+    throw new CodecError(code, this.path.join("."), this.length, message);
+  }
+}
+
+/** Cursor over input bytes; every read is bounds-checked. */
+export class Reader {
+  private readonly view: DataView;
+  offset = 0;
+  path: string[] = [];
+
+  constructor(readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  get remaining(): number {
+    return this.buf.length - this.offset;
+  }
+  private need(n: number): void {
+    if (this.remaining < n) this.fail(CodecErrorCode.UnexpectedEnd, `needs ${n} more bytes, ${this.remaining} left`);
+  }
+  u8(): number {
+    this.need(1);
+    return this.buf[this.offset++]!;
+  }
+  u16(): number {
+    this.need(2);
+    const v = this.view.getUint16(this.offset);
+    this.offset += 2;
+    return v;
+  }
+  u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.offset);
+    this.offset += 4;
+    return v;
+  }
+  u64(): bigint {
+    this.need(8);
+    const v = this.view.getBigUint64(this.offset);
+    this.offset += 8;
+    return v;
+  }
+  bytes(n: number): Uint8Array {
+    this.need(n);
+    const out = this.buf.slice(this.offset, this.offset + n);
+    this.offset += n;
+    return out;
+  }
+  fail(code: CodecErrorCode, message: string): never {
+    throw new CodecError(code, this.path.join("."), this.offset, message);
+  }
+}
