@@ -43,7 +43,8 @@ function uint(bits: 8 | 16 | 32): Codec<number> {
   return {
     layout: `u${bits}`,
     write(w, v) {
-      if (!Number.isInteger(v) || v < 0 || v > max) w.fail(CodecErrorCode.OutOfRange, `u${bits} out of range: ${v}`);
+      if (!Number.isInteger(v) || v < 0 || v > max)
+        w.fail(CodecErrorCode.OutOfRange, `u${bits} out of range: ${v}`);
       if (bits === 8) w.u8(v);
       else if (bits === 16) w.u16(v);
       else w.u32(v);
@@ -62,7 +63,8 @@ const U64_MAX = (1n << 64n) - 1n;
 export const u64: Codec<bigint> = {
   layout: "u64",
   write(w, v) {
-    if (typeof v !== "bigint" || v < 0n || v > U64_MAX) w.fail(CodecErrorCode.OutOfRange, `u64 out of range: ${v}`);
+    if (typeof v !== "bigint" || v < 0n || v > U64_MAX)
+      w.fail(CodecErrorCode.OutOfRange, `u64 out of range: ${v}`);
     w.u64(v);
   },
   read(r) {
@@ -75,7 +77,8 @@ const U128_MAX = (1n << 128n) - 1n;
 export const u128: Codec<bigint> = {
   layout: "u128",
   write(w, v) {
-    if (typeof v !== "bigint" || v < 0n || v > U128_MAX) w.fail(CodecErrorCode.OutOfRange, `u128 out of range: ${v}`);
+    if (typeof v !== "bigint" || v < 0n || v > U128_MAX)
+      w.fail(CodecErrorCode.OutOfRange, `u128 out of range: ${v}`);
     w.u64(v >> 64n);
     w.u64(v & U64_MAX);
   },
@@ -103,7 +106,8 @@ const VARUINT_MAX = 0xffff_ffff;
 export const varuint: Codec<number> = {
   layout: "varuint",
   write(w, v) {
-    if (!Number.isInteger(v) || v < 0 || v > VARUINT_MAX) w.fail(CodecErrorCode.OutOfRange, `varuint out of range: ${v}`);
+    if (!Number.isInteger(v) || v < 0 || v > VARUINT_MAX)
+      w.fail(CodecErrorCode.OutOfRange, `varuint out of range: ${v}`);
     let x = v;
     while (x >= 0x80) {
       w.u8((x % 0x80) | 0x80);
@@ -133,7 +137,10 @@ export function fixedBytes(length: number): Codec<Uint8Array> {
     layout: `bytes[${length}]`,
     write(w, v) {
       if (!(v instanceof Uint8Array) || v.length !== length) {
-        w.fail(CodecErrorCode.InvalidValue, `expected ${length} bytes, got ${v instanceof Uint8Array ? v.length : typeof v}`);
+        w.fail(
+          CodecErrorCode.InvalidValue,
+          `expected ${length} bytes, got ${v instanceof Uint8Array ? v.length : typeof v}`,
+        );
       }
       w.bytes(v);
     },
@@ -159,7 +166,8 @@ export function bytes(maxLength: number): Codec<Uint8Array> {
     layout: `bytes<=${maxLength}`,
     write(w, v) {
       if (!(v instanceof Uint8Array)) w.fail(CodecErrorCode.InvalidValue, "expected bytes");
-      if (v.length > maxLength) w.fail(CodecErrorCode.Oversize, `${v.length} bytes exceeds the limit of ${maxLength}`);
+      if (v.length > maxLength)
+        w.fail(CodecErrorCode.Oversize, `${v.length} bytes exceeds the limit of ${maxLength}`);
       varuint.write(w, v.length);
       w.bytes(v);
     },
@@ -181,7 +189,8 @@ export function string(maxBytes: number): Codec<string> {
       if (typeof v !== "string") w.fail(CodecErrorCode.InvalidValue, "expected a string");
       if (!v.isWellFormed()) w.fail(CodecErrorCode.InvalidUtf8, "string has lone surrogates");
       const b = utf8Encoder.encode(v);
-      if (b.length > maxBytes) w.fail(CodecErrorCode.Oversize, `${b.length} bytes exceeds the limit of ${maxBytes}`);
+      if (b.length > maxBytes)
+        w.fail(CodecErrorCode.Oversize, `${b.length} bytes exceeds the limit of ${maxBytes}`);
       varuint.write(w, b.length);
       w.bytes(b);
     },
@@ -203,7 +212,8 @@ export function array<T>(item: Codec<T>, maxCount: number): Codec<T[]> {
     layout: `${item.layout}[<=${maxCount}]`,
     write(w, v) {
       if (!Array.isArray(v)) w.fail(CodecErrorCode.InvalidValue, "expected an array");
-      if (v.length > maxCount) w.fail(CodecErrorCode.Oversize, `${v.length} items exceeds the limit of ${maxCount}`);
+      if (v.length > maxCount)
+        w.fail(CodecErrorCode.Oversize, `${v.length} items exceeds the limit of ${maxCount}`);
       varuint.write(w, v.length);
       for (let i = 0; i < v.length; i++) {
         w.path.push(String(i));
@@ -279,11 +289,14 @@ export type UnionValue<V extends Variants> = {
  * Tagged union of structs: one tag byte, then the variant's fields. Values are
  * `{ type: name, ...fields }`. Tags are stable numbers: never reuse one.
  */
-export function taggedUnion<V extends Variants>(variants: V): Codec<UnionValue<V>> & { tags: Record<keyof V, number> } {
+export function taggedUnion<V extends Variants>(
+  variants: V,
+): Codec<UnionValue<V>> & { tags: Record<keyof V, number> } {
   const byTag = new Map<number, [string, Codec<Record<string, unknown>>]>();
   const tags = {} as Record<keyof V, number>;
   for (const [name, [tag, codec]] of Object.entries(variants)) {
-    if (!Number.isInteger(tag) || tag < 0 || tag > 255 || byTag.has(tag)) throw new Error(`bad or duplicate tag ${tag}`);
+    if (!Number.isInteger(tag) || tag < 0 || tag > 255 || byTag.has(tag))
+      throw new Error(`bad or duplicate tag ${tag}`);
     byTag.set(tag, [name, codec]);
     tags[name as keyof V] = tag;
   }
@@ -292,7 +305,8 @@ export function taggedUnion<V extends Variants>(variants: V): Codec<UnionValue<V
     layout: `union{${[...byTag].map(([t, [n]]) => `${t}: ${n}`).join(", ")}}`,
     write(w, v) {
       const variant = variants[(v as { type: string }).type];
-      if (!variant) return w.fail(CodecErrorCode.UnknownTag, `unknown variant ${String((v as { type: unknown }).type)}`);
+      if (!variant)
+        return w.fail(CodecErrorCode.UnknownTag, `unknown variant ${String((v as { type: unknown }).type)}`);
       w.u8(variant[0]);
       w.path.push(String((v as { type: string }).type));
       variant[1].write(w, v as Record<string, unknown>);

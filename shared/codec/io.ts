@@ -70,7 +70,8 @@ export class Reader {
     return this.buf.length - this.offset;
   }
   private need(n: number): void {
-    if (this.remaining < n) this.fail(CodecErrorCode.UnexpectedEnd, `needs ${n} more bytes, ${this.remaining} left`);
+    if (this.remaining < n)
+      this.fail(CodecErrorCode.UnexpectedEnd, `needs ${n} more bytes, ${this.remaining} left`);
   }
   u8(): number {
     this.need(1);
