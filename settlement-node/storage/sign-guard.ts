@@ -1,0 +1,165 @@
+/**
+ * The last-signed-state guard (CometBFT privval style): before a signature
+ * leaves the process, the (height, round, step) it is for and the hash of the
+ * signed bytes are made durable here, so a validator that crashes and restarts
+ * can never sign a conflicting vote — the one fault that slashes its stake.
+ *
+ * File: `sign-state.bin`, written atomically (temp file, fsync, rename, fsync
+ * of the directory). Layout in docs/storage.md.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { assertLength, equalBytes, toHex, utf8 } from "../../shared/bytes.ts";
+import { crc32c } from "./crc32c.ts";
+import { DoubleSignRefusedError, StorageCorruptionError } from "./errors.ts";
+import { fsyncDir } from "./record-file.ts";
+
+export const SIGN_STATE_MAGIC = utf8("BLSIGN1\n");
+export const SIGN_STATE_FILE = "sign-state.bin";
+
+/** Step numbers in signing order within a round. The guard only compares them, so any u8 order works. */
+export const SignStep = { propose: 1, prevote: 2, precommit: 3 } as const;
+
+export type SignedState = {
+  height: bigint;
+  round: number;
+  step: number;
+  /** SHA-256 of the exact bytes signed. */
+  signBytesHash: Uint8Array;
+};
+
+export type SignDecision =
+  | { allowed: true; identical: boolean }
+  | { allowed: false; reason: "regression" | "conflicting-payload" };
+
+/**
+ * magic(8) | height u64 BE | round u32 BE | step u8 | signBytesHash(32) | CRC-32C LE of all before it.
+ * Fixed width and hand-laid (not shared/codec): this file must be readable by
+ * the plain `node` the validator runs, with no dependency on the codec.
+ */
+export const SIGN_STATE_BYTES = 8 + 8 + 4 + 1 + 32 + 4;
+
+export function encodeSignState(state: SignedState): Uint8Array {
+  assertLength(state.signBytesHash, 32, "signBytesHash");
+  if (state.height < 0n || state.height >= 1n << 64n)
+    throw new RangeError(`height ${state.height} is not a u64`);
+  if (!Number.isInteger(state.round) || state.round < 0 || state.round > 0xffffffff)
+    throw new RangeError(`round ${state.round} is not a u32`);
+  if (!Number.isInteger(state.step) || state.step < 0 || state.step > 0xff)
+    throw new RangeError(`step ${state.step} is not a u8`);
+  const out = new Uint8Array(SIGN_STATE_BYTES);
+  const view = new DataView(out.buffer);
+  out.set(SIGN_STATE_MAGIC, 0);
+  view.setBigUint64(8, state.height);
+  view.setUint32(16, state.round);
+  view.setUint8(20, state.step);
+  out.set(state.signBytesHash, 21);
+  view.setUint32(53, crc32c(out.subarray(0, 53)), true);
+  return out;
+}
+
+function decodeSignState(file: string, bytes: Uint8Array): SignedState {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length !== SIGN_STATE_BYTES || crc32c(bytes.subarray(0, 53)) !== view.getUint32(53, true)) {
+    throw new StorageCorruptionError(
+      file,
+      0,
+      "sign state damaged (length or checksum); refusing to guess what was signed",
+    );
+  }
+  if (!equalBytes(bytes.subarray(0, 8), SIGN_STATE_MAGIC)) {
+    throw new StorageCorruptionError(file, 0, "wrong magic: not a sign state file");
+  }
+  return {
+    height: view.getBigUint64(8),
+    round: view.getUint32(16),
+    step: view.getUint8(20),
+    signBytesHash: bytes.slice(21, 53),
+  };
+}
+
+function compareHrs(a: SignedState, height: bigint, round: number, step: number): number {
+  if (a.height !== height) return a.height < height ? -1 : 1;
+  if (a.round !== round) return a.round < round ? -1 : 1;
+  return a.step === step ? 0 : a.step < step ? -1 : 1;
+}
+
+export class SignGuard {
+  readonly dir: string;
+  private state: SignedState | null;
+
+  private constructor(dir: string, state: SignedState | null) {
+    this.dir = dir;
+    this.state = state;
+  }
+
+  /**
+   * Loads the last signed state from `dir`. A missing file means nothing was
+   * ever signed; a damaged one is a hard error, never a reset. A leftover temp
+   * file is an update whose signature was never released, so it is discarded.
+   */
+  static open(dir: string): SignGuard {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.rmSync(path.join(dir, `${SIGN_STATE_FILE}.tmp`), { force: true });
+    const file = path.join(dir, SIGN_STATE_FILE);
+    let bytes: Uint8Array;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return new SignGuard(dir, null);
+      throw e;
+    }
+    return new SignGuard(dir, decodeSignState(file, new Uint8Array(bytes)));
+  }
+
+  get last(): SignedState | null {
+    return this.state;
+  }
+
+  /** Whether signing these bytes at (height, round, step) is safe given the last signed state. */
+  canSign(height: bigint, round: number, step: number, signBytesHash: Uint8Array): SignDecision {
+    assertLength(signBytesHash, 32, "signBytesHash");
+    if (this.state === null) return { allowed: true, identical: false };
+    const order = compareHrs(this.state, height, round, step);
+    if (order > 0) return { allowed: false, reason: "regression" };
+    if (order < 0) return { allowed: true, identical: false };
+    return equalBytes(this.state.signBytesHash, signBytesHash)
+      ? { allowed: true, identical: true }
+      : { allowed: false, reason: "conflicting-payload" };
+  }
+
+  /**
+   * Call before releasing a signature: throws DoubleSignRefusedError if it is
+   * unsafe, otherwise makes (height, round, step, hash) durable and returns.
+   * Re-signing identical bytes writes nothing.
+   */
+  recordBeforeSigning(height: bigint, round: number, step: number, signBytesHash: Uint8Array): void {
+    const decision = this.canSign(height, round, step, signBytesHash);
+    if (!decision.allowed) {
+      const last = this.state!;
+      throw new DoubleSignRefusedError(
+        decision.reason,
+        `asked (${height}, ${round}, ${step}, ${toHex(signBytesHash)}), last signed (${last.height}, ${last.round}, ${last.step}, ${toHex(last.signBytesHash)})`,
+      );
+    }
+    if (decision.identical) return;
+    const next: SignedState = { height, round, step, signBytesHash: signBytesHash.slice() };
+    this.writeAtomically(encodeSignState(next));
+    this.state = next;
+  }
+
+  private writeAtomically(bytes: Uint8Array): void {
+    const file = path.join(this.dir, SIGN_STATE_FILE);
+    const tmp = `${file}.tmp`;
+    const fd = fs.openSync(tmp, "w");
+    try {
+      let done = 0;
+      while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done, done);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+    fsyncDir(this.dir);
+  }
+}
