@@ -117,7 +117,7 @@ function checkRecordAt(reader: ByteSource, offset: number, recordBytesMax: numbe
 
 /**
  * Scans a record file, calling `onRecord` for each intact record (the payload is
- * a copy). `sealed` files (not the last of a log) must be entirely intact.
+ * a view into a reused buffer: copy what you keep). `sealed` files (not the last of a log) must be entirely intact.
  */
 export function scanRecordFile(
   path: string,
@@ -161,7 +161,7 @@ export function scanRecordFile(
           tail: { file: path, offset, bytesDropped: reader.size - offset, reason: check.reason },
         };
       }
-      onRecord({ offset, payload: check.payload.slice() });
+      onRecord({ offset, payload: check.payload });
       offset = check.next;
     }
     return { endOffset: offset, tail: null };
@@ -226,6 +226,7 @@ export class RecordFileWriter {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private closed = false;
+  private failed: unknown;
   /** Bytes in the file, including flushed but not yet synced ones. */
   private fileBytes: number;
   countSyncs = 0;
@@ -276,7 +277,7 @@ export class RecordFileWriter {
 
   /** Buffers one record; returns the byte offset it will occupy in the file. */
   append(payload: Uint8Array): number {
-    if (this.closed) throw new StorageUsageError(`${this.path} is closed.`);
+    this.assertUsable();
     if (!(payload instanceof Uint8Array))
       throw new StorageUsageError("A record payload must be a Uint8Array.");
     if (payload.length > this.recordBytesMax) {
@@ -296,27 +297,62 @@ export class RecordFileWriter {
     return this.fileBytes + this.pendingBytes;
   }
 
+  /** Bytes already handed to the OS: readable through another descriptor. */
+  get sizeFlushed(): number {
+    return this.fileBytes;
+  }
+
   flush(): void {
+    this.assertUsable();
     if (this.pendingBytes === 0) return;
     const frames = this.pending;
     const data = frames.length === 1 ? frames[0]! : concatFrames(frames, this.pendingBytes);
-    writeAll(this.fd, data, this.fileBytes);
+    try {
+      writeAll(this.fd, data, this.fileBytes);
+    } catch (e) {
+      this.failed = e;
+      throw e;
+    }
     this.fileBytes += data.length;
     this.pending = [];
     this.pendingBytes = 0;
   }
 
+  /**
+   * After a failed write or fsync the kernel may have dropped the dirty pages
+   * and a retry could report success for lost data ("fsyncgate"), so the
+   * writer refuses all further use: the process must reopen and rescan.
+   */
   sync(): void {
-    this.flush();
-    fs.fsyncSync(this.fd);
+    this.assertUsable();
+    try {
+      this.flush();
+      fs.fsyncSync(this.fd);
+    } catch (e) {
+      this.failed = e;
+      throw e;
+    }
     this.countSyncs++;
+  }
+
+  private assertUsable(): void {
+    if (this.failed !== undefined) {
+      throw new StorageUsageError(
+        `${this.path} failed to sync earlier; reopen it to recover.`,
+        String(this.failed),
+      );
+    }
+    if (this.closed) throw new StorageUsageError(`${this.path} is closed.`);
   }
 
   close(): void {
     if (this.closed) return;
-    this.sync();
-    fs.closeSync(this.fd);
-    this.closed = true;
+    try {
+      if (this.failed === undefined) this.sync();
+    } finally {
+      fs.closeSync(this.fd);
+      this.closed = true;
+    }
   }
 }
 
@@ -333,4 +369,24 @@ function concatFrames(frames: Uint8Array[], total: number): Uint8Array {
 function writeAll(fd: number, data: Uint8Array, position: number): void {
   let done = 0;
   while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done, position + done);
+}
+
+/**
+ * Reads the record of `frameBytes` (header included) at `offset` with one
+ * positional read and returns its payload, or null if it fails its checksum.
+ */
+export function readFrameAt(fd: number, offset: number, frameBytes: number): Uint8Array | null {
+  const frame = new Uint8Array(frameBytes);
+  let got = 0;
+  while (got < frameBytes) {
+    const n = fs.readSync(fd, frame, got, frameBytes - got, offset + got);
+    if (n === 0) return null;
+    got += n;
+  }
+  const view = new DataView(frame.buffer);
+  const length = view.getUint32(0, true);
+  if (length !== frameBytes - RECORD_HEADER_BYTES) return null;
+  const payload = frame.subarray(RECORD_HEADER_BYTES);
+  if (crc32c(payload, crc32c(frame.subarray(0, 4))) !== view.getUint32(4, true)) return null;
+  return payload;
 }

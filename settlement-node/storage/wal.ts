@@ -90,7 +90,7 @@ export function openWal(options: WalOptions): OpenedWal {
         WAL_MAGIC,
         recordBytesMax,
         !last,
-        ({ payload }) => records.push({ segmentHeight: height, payload }),
+        ({ payload }) => records.push({ segmentHeight: height, payload: payload.slice() }),
       );
       if (last) {
         endOffset = result.endOffset;
