@@ -1,0 +1,32 @@
+/**
+ * Regenerates test/golden/stf-determinism.json: the digest of every receipt
+ * and state root of a seeded run of the lane STF (run in Node; the test in
+ * test/core checks that Node and workerd both reproduce it).
+ *
+ *   npx tsx scripts/gen-stf-golden.ts
+ */
+import { writeFileSync } from "node:fs";
+import { toHex } from "../shared/bytes.ts";
+import { MemoryState } from "../shared/stf/index.ts";
+import { DETERMINISM_RUN, runWorkload } from "../shared/stf/workload.ts";
+
+const state = new MemoryState();
+const run = runWorkload(DETERMINISM_RUN.options, DETERMINISM_RUN.blocks, state, (writes) => {
+  state.apply(writes);
+  return state.digest();
+});
+const golden = {
+  description:
+    "Lane STF determinism proof: seeded mixed valid/invalid transactions; see scripts/gen-stf-golden.ts",
+  root: "MemoryState.digest",
+  options: DETERMINISM_RUN.options,
+  blocks: run.blocks,
+  txCount: run.txCount,
+  depositCount: run.depositCount,
+  statusCounts: run.statusCounts,
+  digest: toHex(run.digest),
+  finalRoot: toHex(run.finalRoot),
+};
+const path = new URL("../test/golden/stf-determinism.json", import.meta.url);
+writeFileSync(path, `${JSON.stringify(golden, null, 2)}\n`);
+console.log(`wrote ${path.pathname}: ${run.txCount} txs, digest ${golden.digest}`);

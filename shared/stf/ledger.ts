@@ -1,0 +1,113 @@
+/**
+ * Typed reads and writes of lane records over the block overlay. Remembers
+ * which balance, item and supply keys a block touched, so the conservation
+ * check can compare them with the pre-state afterwards.
+ */
+import { toHex } from "../bytes.ts";
+import { type Codec, decode, encode } from "../codec/index.ts";
+import type { StateKey } from "../state.ts";
+import { U128_MAX } from "./limits.ts";
+import type { Overlay } from "./overlay.ts";
+import {
+  accountCodec,
+  balanceCodec,
+  collectionIdOf,
+  type ItemRecord,
+  itemCodec,
+  keys,
+  type SupplyRecord,
+  supplyCodec,
+  type TokenRecord,
+  tokenCodec,
+  ZERO_SUPPLY,
+} from "./records.ts";
+
+export type Touched = { key: StateKey; asset: Uint8Array };
+
+export class Ledger {
+  readonly state: Overlay;
+  /** Balance keys written this block → their asset. */
+  readonly touchedBalances = new Map<string, Touched>();
+  /** Item keys written this block → their collection id. */
+  readonly touchedItems = new Map<string, Touched>();
+  /** Supply keys written this block → their asset. */
+  readonly touchedSupplies = new Map<string, Touched>();
+
+  constructor(state: Overlay) {
+    this.state = state;
+  }
+
+  read<T>(codec: Codec<T>, key: StateKey): T | undefined {
+    const raw = this.state.get(key);
+    return raw === undefined ? undefined : decode(codec, raw);
+  }
+
+  write<T>(codec: Codec<T>, key: StateKey, value: T): void {
+    this.state.set(key, encode(codec, value));
+  }
+
+  nonce(owner: Uint8Array): bigint {
+    return this.read(accountCodec, keys.account(owner))?.nonce ?? 0n;
+  }
+
+  setNonce(owner: Uint8Array, nonce: bigint): void {
+    this.write(accountCodec, keys.account(owner), { nonce });
+  }
+
+  balance(owner: Uint8Array, asset: Uint8Array): bigint {
+    return this.read(balanceCodec, keys.balance(owner, asset))?.amount ?? 0n;
+  }
+
+  /** Zero balances are deleted, so the tree holds only live balances. */
+  setBalance(owner: Uint8Array, asset: Uint8Array, amount: bigint): void {
+    const key = keys.balance(owner, asset);
+    this.touchedBalances.set(toHex(key), { key, asset });
+    if (amount === 0n) this.state.set(key, null);
+    else this.write(balanceCodec, key, { amount });
+  }
+
+  /** False (and nothing written) if the balance is too small. */
+  debit(owner: Uint8Array, asset: Uint8Array, amount: bigint): boolean {
+    const have = this.balance(owner, asset);
+    if (have < amount) return false;
+    this.setBalance(owner, asset, have - amount);
+    return true;
+  }
+
+  /** False (and nothing written) if the balance would overflow u128. */
+  credit(owner: Uint8Array, asset: Uint8Array, amount: bigint): boolean {
+    const next = this.balance(owner, asset) + amount;
+    if (next > U128_MAX) return false;
+    this.setBalance(owner, asset, next);
+    return true;
+  }
+
+  token(tokenId: Uint8Array): TokenRecord | undefined {
+    return this.read(tokenCodec, keys.token(tokenId));
+  }
+
+  supply(asset: Uint8Array): SupplyRecord {
+    return this.read(supplyCodec, keys.supply(asset)) ?? ZERO_SUPPLY;
+  }
+
+  /** Adds to one counter of an asset's supply; false (nothing written) on u128 overflow. */
+  addSupply(asset: Uint8Array, field: keyof SupplyRecord, amount: bigint): boolean {
+    const s = this.supply(asset);
+    const next = s[field] + amount;
+    if (next > U128_MAX) return false;
+    const key = keys.supply(asset);
+    this.touchedSupplies.set(toHex(key), { key, asset });
+    this.write(supplyCodec, key, { ...s, [field]: next });
+    return true;
+  }
+
+  item(itemId: Uint8Array): ItemRecord | undefined {
+    return this.read(itemCodec, keys.item(itemId));
+  }
+
+  setItem(itemId: Uint8Array, item: ItemRecord): void {
+    const key = keys.item(itemId);
+    this.touchedItems.set(toHex(key), { key, asset: collectionIdOf(item.game) });
+    this.write(itemCodec, key, item);
+  }
+}

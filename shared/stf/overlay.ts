@@ -1,0 +1,48 @@
+/**
+ * Copy-on-write view of the state for one block: reads see the block's earlier
+ * writes, and a journal lets a rejected transaction roll back to a mark so a
+ * rejection changes nothing. The base reader is never written to.
+ */
+import { compareBytes, toHex } from "../bytes.ts";
+import type { StateKey, StateReader, StateWrite } from "../state.ts";
+
+export class Overlay implements StateReader {
+  readonly base: StateReader;
+  private readonly pending = new Map<string, StateWrite>();
+  private readonly journal: { id: string; previous: StateWrite | undefined }[] = [];
+
+  constructor(base: StateReader) {
+    this.base = base;
+  }
+
+  get(key: StateKey): Uint8Array | undefined {
+    const w = this.pending.get(toHex(key));
+    if (w) return w.value ?? undefined;
+    return this.base.get(key);
+  }
+
+  /** `null` deletes the key. */
+  set(key: StateKey, value: Uint8Array | null): void {
+    const id = toHex(key);
+    this.journal.push({ id, previous: this.pending.get(id) });
+    this.pending.set(id, { key, value });
+  }
+
+  mark(): number {
+    return this.journal.length;
+  }
+
+  /** Undoes every set() made since `mark`, newest first. */
+  rollback(mark: number): void {
+    while (this.journal.length > mark) {
+      const { id, previous } = this.journal.pop()!;
+      if (previous) this.pending.set(id, previous);
+      else this.pending.delete(id);
+    }
+  }
+
+  /** The block's writes, sorted by key with compareBytes; the last write per key wins. */
+  writes(): StateWrite[] {
+    return [...this.pending.values()].sort((a, b) => compareBytes(a.key, b.key));
+  }
+}
