@@ -1,0 +1,143 @@
+/**
+ * The lane's state tree: a compressed sparse Merkle tree over a NodeStore,
+ * updated one block at a time (docs/spec/merkle.md).
+ */
+import { compareBytes, equalBytes } from "../bytes.ts";
+import type { StateKey, StateReader, StateWrite } from "../state.ts";
+import { assertKey, bitAt, isZeroHash } from "./hashing.ts";
+import { generateProof, type SmtProof } from "./proof.ts";
+import { applyWrites, type LeafRef, type NodeRef, prepareWrites, type RefSink, RefKind } from "./refs.ts";
+import { encodeRecord, hashMapKey, type NodeStore, StoreRefSource } from "./store.ts";
+
+export type SparseMerkleTreeOptions = {
+  /** Root to start from (default: the empty tree). */
+  root?: Uint8Array;
+  /** Version number of `root` (default 0); each update adds one. */
+  version?: number;
+};
+
+class CollectingSink implements RefSink {
+  readonly createdRefs: (LeafRef | NodeRef)[] = [];
+  readonly replacedRefs: (LeafRef | NodeRef)[] = [];
+  created(ref: LeafRef | NodeRef): void {
+    this.createdRefs.push(ref);
+  }
+  replaced(ref: LeafRef | NodeRef): void {
+    this.replacedRefs.push(ref);
+  }
+}
+
+export class SparseMerkleTree implements StateReader {
+  readonly #store: NodeStore;
+  readonly #source: StoreRefSource;
+  #root: Uint8Array;
+  #version: number;
+  /** Hash (map key) → version at which it last became stale; absent when live or pruned. */
+  readonly #staleSince = new Map<string, number>();
+  /** Version → hashes made stale by the update that produced it. */
+  readonly #staleJournal = new Map<number, Uint8Array[]>();
+
+  constructor(store: NodeStore, options: SparseMerkleTreeOptions = {}) {
+    this.#store = store;
+    this.#source = new StoreRefSource(store);
+    const root = options.root ?? new Uint8Array(32);
+    assertKey(root, "SMT root");
+    this.#root = root.slice();
+    this.#version = options.version ?? 0;
+  }
+
+  /** Current root (a copy). */
+  get root(): Uint8Array {
+    return this.#root.slice();
+  }
+  get version(): number {
+    return this.#version;
+  }
+
+  /**
+   * Applies one block's writes in a single pass (shared upper nodes hashed
+   * once) and returns the new root. Several writes to one key: the last wins.
+   */
+  update(writes: readonly StateWrite[]): Uint8Array {
+    const prepared = prepareWrites(writes);
+    const sink = new CollectingSink();
+    const before = this.#source.root(this.#root);
+    const after = applyWrites(this.#source, sink, before, 0, prepared, 0, prepared.length);
+    const version = this.#version + 1;
+    const createdKeys = new Set<string>();
+    for (const ref of sink.createdRefs) {
+      this.#store.put(ref.hash, encodeRecord(ref));
+      const k = hashMapKey(ref.hash);
+      createdKeys.add(k);
+      this.#staleSince.delete(k);
+    }
+    const stale: Uint8Array[] = [];
+    for (const ref of sink.replacedRefs) {
+      const k = hashMapKey(ref.hash);
+      if (createdKeys.has(k)) continue;
+      this.#staleSince.set(k, version);
+      stale.push(ref.hash);
+    }
+    if (stale.length > 0) this.#staleJournal.set(version, stale);
+    this.#root = after.hash.slice();
+    this.#version = version;
+    return this.root;
+  }
+
+  /**
+   * Deletes nodes that no version ≥ `oldestVersionKept` uses; roots of older
+   * versions become unreadable. Returns how many nodes were deleted.
+   */
+  pruneStale(oldestVersionKept: number): number {
+    let deleted = 0;
+    for (const [version, hashes] of [...this.#staleJournal]) {
+      if (version > oldestVersionKept) continue;
+      for (const hash of hashes) {
+        const k = hashMapKey(hash);
+        // A hash revived by a later update, or staled again later, is not this version's to delete.
+        if (this.#staleSince.get(k) !== version) continue;
+        this.#store.delete(hash);
+        this.#staleSince.delete(k);
+        deleted++;
+      }
+      this.#staleJournal.delete(version);
+    }
+    return deleted;
+  }
+
+  /** StateReader at the current root. */
+  get(key: StateKey): Uint8Array | undefined {
+    return this.getAt(this.#root, key);
+  }
+
+  /** The value of `key` under any readable root, or undefined if absent. */
+  getAt(root: Uint8Array, key: StateKey): Uint8Array | undefined {
+    assertKey(key, "StateKey");
+    let hash = root;
+    for (let depth = 0; ; depth++) {
+      if (isZeroHash(hash)) return undefined;
+      const ref = this.#source.resolve({ kind: RefKind.Opaque, hash });
+      if (ref.kind === RefKind.Leaf) return equalBytes(ref.key, key) ? ref.value!.slice() : undefined;
+      hash = bitAt(key, depth) === 0 ? ref.left.hash : ref.right.hash;
+    }
+  }
+
+  /** A StateReader pinned to `root` (readable until pruned). */
+  readerAt(root: Uint8Array): StateReader {
+    const pinned = root.slice();
+    return { get: (key) => this.getAt(pinned, key) };
+  }
+
+  /** Inclusion or exclusion proof of one key. */
+  prove(key: StateKey, root: Uint8Array = this.#root): SmtProof {
+    return this.proveMany([key], root);
+  }
+
+  /** One multiproof for a set of keys (any order, duplicates allowed). */
+  proveMany(keys: readonly StateKey[], root: Uint8Array = this.#root): SmtProof {
+    for (const key of keys) assertKey(key, "StateKey");
+    const sorted = [...keys].sort(compareBytes);
+    const distinct = sorted.filter((k, i) => i === 0 || !equalBytes(k, sorted[i - 1]!));
+    return generateProof(this.#source, this.#source.root(root), distinct);
+  }
+}
