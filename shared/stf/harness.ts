@@ -4,6 +4,7 @@
  * typed reads of the resulting state. Not used by the STF itself.
  */
 import { decode } from "../codec/index.ts";
+import type { StateReader } from "../state.ts";
 import { domainTag, hashTagged } from "../hash.ts";
 import { type BlockResult, executeBlock } from "./block.ts";
 import { type Genesis, genesisWrites } from "./genesis.ts";
@@ -55,29 +56,20 @@ export type BlockOptions = {
   baseFeePerGas?: bigint;
 };
 
-export class LaneHarness {
-  readonly state = new MemoryState();
-  readonly genesis: Genesis;
-  readonly sequencer = testAddress("sequencer");
+/** Typed reads of lane records from any StateReader. */
+export class LaneView {
+  readonly reader: StateReader;
 
-  constructor(allocations: { owner: Uint8Array; amount: bigint }[], params: LaneParams = TEST_PARAMS) {
-    this.genesis = {
-      chainId: "bitlayer-test",
-      lane: 1,
-      params,
-      baseFeePerGas: 10n,
-      timestampMs: 1_000n,
-      allocations,
-    };
-    this.state.apply(genesisWrites(this.genesis));
+  constructor(reader: StateReader) {
+    this.reader = reader;
   }
 
   get lane(): LaneRecord {
-    return decode(laneRecordCodec, this.state.get(keys.lane())!);
+    return decode(laneRecordCodec, this.reader.get(keys.lane())!);
   }
 
   private get ledger(): Ledger {
-    return new Ledger(new Overlay(this.state));
+    return new Ledger(new Overlay(this.reader));
   }
 
   nonce(owner: Uint8Array): bigint {
@@ -97,8 +89,29 @@ export class LaneHarness {
   }
 
   withdrawal(id: bigint): WithdrawalRecord | undefined {
-    const raw = this.state.get(keys.withdrawal(id));
+    const raw = this.reader.get(keys.withdrawal(id));
     return raw === undefined ? undefined : decode(withdrawalCodec, raw);
+  }
+}
+
+export class LaneHarness extends LaneView {
+  readonly state: MemoryState;
+  readonly genesis: Genesis;
+  readonly sequencer = testAddress("sequencer");
+
+  constructor(allocations: { owner: Uint8Array; amount: bigint }[], params: LaneParams = TEST_PARAMS) {
+    const state = new MemoryState();
+    super(state);
+    this.state = state;
+    this.genesis = {
+      chainId: "bitlayer-test",
+      lane: 1,
+      params,
+      baseFeePerGas: 10n,
+      timestampMs: 1_000n,
+      allocations,
+    };
+    this.state.apply(genesisWrites(this.genesis));
   }
 
   /** The tx's canonical bytes; nonce defaults to the sender's next nonce in the committed state. */

@@ -38,8 +38,9 @@ export class Workload {
   private readonly lane: number;
   private readonly txsPerBlock: number;
   private readonly invalidPercent: number;
-  private readonly tokens: Uint8Array[] = [];
-  private readonly items: Uint8Array[] = [];
+  /** Token and item ids the generator has used (some never came to exist). */
+  readonly tokens: Uint8Array[] = [];
+  readonly items: Uint8Array[] = [];
   private readonly mints: {
     game: Uint8Array;
     referenceId: Uint8Array;
@@ -234,6 +235,7 @@ export class Workload {
         // A retry (identical) or a conflicting re-mint, from the game or from someone else.
         const game = p.chance(4, 5) ? m.game : sender;
         const metadata = p.chance(4, 5) ? m.metadata : p.bytes(8);
+        if (game !== m.game) this.items.push(itemIdOf(game, m.referenceId));
         return [game, { type: "mintItem", referenceId: m.referenceId, owner: m.owner, metadata }];
       }
       const referenceId = p.bytes(1 + p.below(16));
