@@ -7,18 +7,17 @@
  */
 import { writeFileSync } from "node:fs";
 import { toHex } from "../shared/bytes.ts";
-import { MemoryState } from "../shared/stf/index.ts";
+import { MemoryNodeStore, SparseMerkleTree } from "../shared/smt/index.ts";
 import { DETERMINISM_RUN, runWorkload } from "../shared/stf/workload.ts";
 
-const state = new MemoryState();
-const run = runWorkload(DETERMINISM_RUN.options, DETERMINISM_RUN.blocks, state, (writes) => {
-  state.apply(writes);
-  return state.digest();
-});
+const tree = new SparseMerkleTree(new MemoryNodeStore());
+const run = runWorkload(DETERMINISM_RUN.options, DETERMINISM_RUN.blocks, tree, (writes) =>
+  tree.update(writes),
+);
 const golden = {
   description:
     "Lane STF determinism proof: seeded mixed valid/invalid transactions; see scripts/gen-stf-golden.ts",
-  root: "MemoryState.digest",
+  root: "shared/smt SparseMerkleTree root after each block",
   options: DETERMINISM_RUN.options,
   blocks: run.blocks,
   txCount: run.txCount,
