@@ -190,6 +190,35 @@ describe("WAL corruption in the middle is a typed error", () => {
   });
 });
 
+describe("WAL never returns a damaged record", () => {
+  it("for a flipped bit anywhere: drops only a damaged last record, and otherwise refuses to open", () => {
+    const offsets = writeLog(8);
+    const pristine = fs.readFileSync(segmentPath());
+    const lastStart = offsets[7]!;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: pristine.length - 1 }),
+        fc.integer({ min: 0, max: 7 }),
+        (at, bit) => {
+          const damaged = Buffer.from(pristine);
+          damaged[at] = damaged[at]! ^ (1 << bit);
+          fs.writeFileSync(segmentPath(), damaged);
+          if (at >= lastStart) {
+            const { wal, records, tornTail } = openWal({ dir, logger });
+            wal.close();
+            expect(seqs(records)).toEqual(range(7));
+            expect(tornTail?.offset).toBe(lastStart);
+          } else {
+            expect(() => openWal({ dir, logger })).toThrow(StorageCorruptionError);
+            expect(fs.readFileSync(segmentPath()).equals(damaged)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 200, seed: 3 },
+    );
+  });
+});
+
 describe("WAL segments", () => {
   it("starts a segment per height and prunes whole segments below the retained height", () => {
     const { wal } = openWal({ dir, logger, heightInitial: 10n });
