@@ -11,6 +11,7 @@ export type BenchCase = {
   name: string;
   unit: string;
   setup?: () => Promise<unknown> | unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: the bench runner contract passes setup()'s result untyped
   run: (state: any, n: number) => Promise<void> | void;
   n: number;
 };
