@@ -7,7 +7,7 @@ import type { StateKey, StateReader, StateWrite } from "../state.ts";
 import { assertKey, bitAt, isZeroHash } from "./hashing.ts";
 import { generateProof, type SmtProof } from "./proof.ts";
 import { applyWrites, type LeafRef, type NodeRef, prepareWrites, type RefSink, RefKind } from "./refs.ts";
-import { encodeRecord, hashMapKey, type NodeStore, StoreRefSource } from "./store.ts";
+import { encodeRecord, type NodeStore, recordVersion, StoreRefSource } from "./store.ts";
 
 export type SparseMerkleTreeOptions = {
   /** Root to start from (default: the empty tree). */
@@ -32,8 +32,6 @@ export class SparseMerkleTree implements StateReader {
   readonly #source: StoreRefSource;
   #root: Uint8Array;
   #version: number;
-  /** Hash (map key) → version at which it last became stale; absent when live or pruned. */
-  readonly #staleSince = new Map<string, number>();
   /** Version → hashes made stale by the update that produced it. */
   readonly #staleJournal = new Map<number, Uint8Array[]>();
 
@@ -64,20 +62,8 @@ export class SparseMerkleTree implements StateReader {
     const before = this.#source.root(this.#root);
     const after = applyWrites(this.#source, sink, before, 0, prepared, 0, prepared.length);
     const version = this.#version + 1;
-    const createdKeys = new Set<string>();
-    for (const ref of sink.createdRefs) {
-      this.#store.put(ref.hash, encodeRecord(ref));
-      const k = hashMapKey(ref.hash);
-      createdKeys.add(k);
-      this.#staleSince.delete(k);
-    }
-    const stale: Uint8Array[] = [];
-    for (const ref of sink.replacedRefs) {
-      const k = hashMapKey(ref.hash);
-      if (createdKeys.has(k)) continue;
-      this.#staleSince.set(k, version);
-      stale.push(ref.hash);
-    }
+    for (const ref of sink.createdRefs) this.#store.put(ref.hash, encodeRecord(ref, version));
+    const stale = sink.replacedRefs.map((ref) => ref.hash);
     if (stale.length > 0) this.#staleJournal.set(version, stale);
     this.#root = after.hash.slice();
     this.#version = version;
@@ -93,11 +79,10 @@ export class SparseMerkleTree implements StateReader {
     for (const [version, hashes] of [...this.#staleJournal]) {
       if (version > oldestVersionKept) continue;
       for (const hash of hashes) {
-        const k = hashMapKey(hash);
-        // A hash revived by a later update, or staled again later, is not this version's to delete.
-        if (this.#staleSince.get(k) !== version) continue;
+        // Written again at or after `version` (a key set back to an old value, say): live, keep.
+        const record = this.#store.get(hash);
+        if (record === undefined || recordVersion(record) >= version) continue;
         this.#store.delete(hash);
-        this.#staleSince.delete(k);
         deleted++;
       }
       this.#staleJournal.delete(version);

@@ -136,6 +136,30 @@ describe("sparse Merkle tree against the recursive reference", () => {
     );
   });
 
+  it("keeps a node that an update made stale and a later update wrote again when pruning", () => {
+    const store = new MemoryNodeStore();
+    const tree = new SparseMerkleTree(store);
+    const [a, b, c] = [flip(BASE, 9), flip(BASE, 10), flip(BASE, 200)];
+    const one = new Uint8Array([1]);
+    tree.update([
+      { key: a, value: one },
+      { key: b, value: one },
+      { key: c, value: one },
+    ]);
+    const first = tree.root;
+    tree.update([{ key: a, value: new Uint8Array([2]) }]); // stales a's leaf and the nodes above it
+    tree.update([{ key: c, value: null }]);
+    tree.update([
+      { key: a, value: one }, // a's old leaf again
+      { key: c, value: one }, // and with it, the old nodes: the root of the first version
+    ]);
+    expect(tree.root).toEqual(first);
+    tree.pruneStale(tree.version);
+    const model = new Map([a, b, c].map((key) => [toHex(key), { key, value: one }]));
+    expect(store.size).toBe(model.size + referenceOf(model).internalNodes);
+    for (const key of [a, b, c]) expect(tree.get(key)).toEqual(one);
+  });
+
   it("gives the same roots through a tiny bounded cache as without one", () => {
     fc.assert(
       fc.property(scenarioArb, ([pool, batches]) => {
