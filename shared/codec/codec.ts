@@ -235,6 +235,8 @@ export function array<T>(item: Codec<T>, maxCount: number): Codec<T[]> {
 }
 
 export function option<T>(inner: Codec<T>): Codec<T | null> {
+  // option(option(x)) would decode both [0] and [1, 0] to null: two encodings for one value.
+  if (inner.layout.startsWith("option<")) throw new Error("option of an option has no canonical encoding");
   return {
     layout: `option<${inner.layout}>`,
     write(w, v) {
@@ -297,6 +299,9 @@ export function taggedUnion<V extends Variants>(
   for (const [name, [tag, codec]] of Object.entries(variants)) {
     if (!Number.isInteger(tag) || tag < 0 || tag > 255 || byTag.has(tag))
       throw new Error(`bad or duplicate tag ${tag}`);
+    // A variant field named "type" would overwrite the variant name on decode.
+    if ("fields" in codec && Object.hasOwn(codec.fields as object, "type"))
+      throw new Error(`variant ${name} has a field named "type", which the union reserves`);
     byTag.set(tag, [name, codec]);
     tags[name as keyof V] = tag;
   }
@@ -304,11 +309,14 @@ export function taggedUnion<V extends Variants>(
     tags,
     layout: `union{${[...byTag].map(([t, [n]]) => `${t}: ${n}`).join(", ")}}`,
     write(w, v) {
-      const variant = variants[(v as { type: string }).type];
-      if (!variant)
-        return w.fail(CodecErrorCode.UnknownTag, `unknown variant ${String((v as { type: unknown }).type)}`);
+      if (typeof v !== "object" || v === null)
+        return w.fail(CodecErrorCode.InvalidValue, "expected an object");
+      const type = (v as { type: unknown }).type;
+      // Own keys only: "constructor" or "toString" must not resolve through the prototype.
+      const variant = typeof type === "string" && Object.hasOwn(variants, type) ? variants[type] : undefined;
+      if (!variant) return w.fail(CodecErrorCode.UnknownTag, `unknown variant ${String(type)}`);
       w.u8(variant[0]);
-      w.path.push(String((v as { type: string }).type));
+      w.path.push(type as string);
       variant[1].write(w, v as Record<string, unknown>);
       w.path.pop();
     },

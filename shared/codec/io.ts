@@ -62,7 +62,10 @@ export class Reader {
   offset = 0;
   path: string[] = [];
 
-  constructor(readonly buf: Uint8Array) {
+  readonly buf: Uint8Array;
+
+  constructor(buf: Uint8Array) {
+    this.buf = buf;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
