@@ -1,0 +1,165 @@
+/**
+ * verifySignature: the one Ed25519 acceptance policy of Bitlayer, identical in
+ * every runtime (DESIGN.md "Signatures", docs/spec/signatures.md). Every
+ * verify in the project goes through here (STYLE.md item 3).
+ *
+ * Order of the rules (the first that fails returns false):
+ *   1. key is 32 bytes, signature is 64 bytes (anything else, including
+ *      non-Uint8Array input, is false: never an exception);
+ *   2. S < L;
+ *   3. R and A are canonical encodings (y < p, and not x = 0 with the sign bit);
+ *   4. R and A are not of small order; A decompresses to a curve point;
+ *   5. the cofactorless equation [S]B = R + [k]A, decided by the native
+ *      verifier (WebCrypto by default; node:crypto in the settlement node).
+ *
+ * Key checks (3-4 for A, and importing the native key) run once per key and
+ * are kept in a bounded cache; the checks on R and S are byte comparisons, so
+ * the verify rate stays that of the native verifier.
+ */
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { toHex } from "../bytes.ts";
+import {
+  isCanonicalPointEncoding,
+  isSmallOrderEncoding,
+  PUBLIC_KEY_BYTES,
+  passesSignatureByteChecks,
+  SIGNATURE_BYTES,
+} from "./policy.ts";
+
+/**
+ * A runtime's native Ed25519 verifier. It only ever sees keys and signatures
+ * that passed the policy's pre-checks; its job is the cofactorless equation.
+ * It may throw or reject: verifySignature turns that into false.
+ */
+export type NativeVerifier<Key = unknown> = {
+  readonly name: string;
+  /** Builds the runtime's key object from 32 raw bytes; called once per cached key. */
+  importPublicKey(publicKey: Uint8Array): Promise<Key> | Key;
+  verify(key: Key, message: Uint8Array, signature: Uint8Array): Promise<boolean> | boolean;
+};
+
+// WebCrypto's types want ArrayBuffer-backed views; a shared-memory view makes it throw, which becomes false.
+type BufferView = Uint8Array<ArrayBuffer>;
+
+/** WebCrypto Ed25519, present in Node 22 and workerd. The default backend. */
+export const webCryptoVerifier: NativeVerifier<CryptoKey> = {
+  name: "webcrypto",
+  importPublicKey: (publicKey) =>
+    globalThis.crypto.subtle.importKey("raw", publicKey as BufferView, { name: "Ed25519" }, false, [
+      "verify",
+    ]),
+  verify: (key, message, signature) =>
+    globalThis.crypto.subtle.verify("Ed25519", key, signature as BufferView, message as BufferView),
+};
+
+export const KEY_CACHE_CAPACITY_DEFAULT = 4096;
+
+/** A checked key: either rejected by the policy or accepted with its native key object. */
+type KeyEntry =
+  | { readonly accepted: false }
+  | { readonly accepted: true; readonly verifier: NativeVerifier<unknown>; readonly nativeKey: unknown };
+const REJECTED_KEY: KeyEntry = { accepted: false };
+
+let backend: NativeVerifier<unknown> = webCryptoVerifier;
+let keyCacheCapacity = KEY_CACHE_CAPACITY_DEFAULT;
+// Promises, so that a batch carrying one key many times imports it once.
+const keyCache = new Map<string, Promise<KeyEntry>>();
+
+export type SetNativeVerifierOptions = { keyCacheCapacity?: number };
+
+/**
+ * Replaces the native backend (for example settlement-node/crypto's
+ * node:crypto verifier). The policy pre-checks stay the same whatever the
+ * backend. Clears the key cache, whose native keys belong to the old backend.
+ */
+export function setNativeVerifier(
+  next: NativeVerifier<unknown>,
+  options: SetNativeVerifierOptions = {},
+): void {
+  const capacity = options.keyCacheCapacity ?? KEY_CACHE_CAPACITY_DEFAULT;
+  if (!Number.isInteger(capacity) || capacity < 1) {
+    throw new RangeError(`keyCacheCapacity must be a positive integer, got ${capacity}.`);
+  }
+  backend = next;
+  keyCacheCapacity = capacity;
+  keyCache.clear();
+}
+
+export function getNativeVerifier(): NativeVerifier<unknown> {
+  return backend;
+}
+
+/** Rules 3-4 for A: canonical, on the curve, not of small order. Pure; the cache calls it once per key. */
+export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) return false;
+  if (!isCanonicalPointEncoding(publicKey) || isSmallOrderEncoding(publicKey)) return false;
+  try {
+    // zip215=false: decoding itself also refuses y >= p and x = 0 with the sign bit.
+    return !ed25519.Point.fromBytes(publicKey, false).isSmallOrder();
+  } catch {
+    return false; // not a point on the curve
+  }
+}
+
+async function checkAndImportKey(publicKey: Uint8Array, from: NativeVerifier<unknown>): Promise<KeyEntry> {
+  if (!isAcceptablePublicKey(publicKey)) return REJECTED_KEY;
+  // A copy: the caller may reuse its buffer after we return.
+  return { accepted: true, verifier: from, nativeKey: await from.importPublicKey(publicKey.slice()) };
+}
+
+function keyEntryFor(publicKey: Uint8Array): Promise<KeyEntry> {
+  const id = toHex(publicKey);
+  const cached = keyCache.get(id);
+  if (cached) return cached;
+  const entry = checkAndImportKey(publicKey, backend);
+  if (keyCache.size >= keyCacheCapacity) {
+    // Evict the oldest insertion: the order never reaches a result, only the hit rate.
+    const oldest = keyCache.keys().next();
+    if (!oldest.done) keyCache.delete(oldest.value);
+  }
+  keyCache.set(id, entry);
+  // A native import that throws is not a policy verdict: forget it so the next call retries.
+  entry.catch(() => {
+    if (keyCache.get(id) === entry) keyCache.delete(id);
+  });
+  return entry;
+}
+
+/**
+ * True iff `signature` is a valid Ed25519 signature of `message` by
+ * `publicKey` under Bitlayer's policy. Never throws and never rejects: any
+ * malformed input or internal error gives false.
+ */
+export async function verifySignature(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
+  try {
+    if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) return false;
+    if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) return false;
+    if (!(message instanceof Uint8Array)) return false;
+    if (!passesSignatureByteChecks(signature)) return false;
+    const entry = await keyEntryFor(publicKey);
+    if (!entry.accepted) return false;
+    // The entry's own verifier: its native key object may predate a setNativeVerifier call.
+    return (await entry.verifier.verify(entry.nativeKey, message, signature)) === true;
+  } catch {
+    return false;
+  }
+}
+
+export type SignedItem = {
+  readonly publicKey: Uint8Array;
+  readonly message: Uint8Array;
+  readonly signature: Uint8Array;
+};
+
+/** verifySignature over a batch (a request carries many transactions); results in input order. */
+export function verifyMany(items: readonly SignedItem[]): Promise<boolean[]> {
+  try {
+    return Promise.all(items.map((item) => verifySignature(item?.publicKey, item?.message, item?.signature)));
+  } catch {
+    return Promise.resolve([]);
+  }
+}
