@@ -96,7 +96,10 @@ export const bool: Codec<boolean> = {
   },
   read(r) {
     const b = r.u8();
-    if (b > 1) r.fail(CodecErrorCode.OutOfRange, `bool must be 0 or 1, got ${b}`);
+    if (b > 1) {
+      r.offset -= 1;
+      r.fail(CodecErrorCode.OutOfRange, `bool must be 0 or 1, got ${b}`);
+    }
     return b === 1;
   },
 };
@@ -116,19 +119,25 @@ export const varuint: Codec<number> = {
     w.u8(x);
   },
   read(r) {
+    const start = r.offset;
+    // Errors point at the varuint's first byte, like every other rejection.
+    const reject = (code: CodecErrorCode, message: string): never => {
+      r.offset = start;
+      return r.fail(code, message);
+    };
     let value = 0;
     let scale = 1;
     for (let i = 0; i < 5; i++) {
       const b = r.u8();
       value += (b & 0x7f) * scale;
       if ((b & 0x80) === 0) {
-        if (i > 0 && b === 0) r.fail(CodecErrorCode.NonMinimalVarint, "varuint has a redundant zero byte");
-        if (value > VARUINT_MAX) r.fail(CodecErrorCode.OutOfRange, `varuint out of range: ${value}`);
+        if (i > 0 && b === 0) reject(CodecErrorCode.NonMinimalVarint, "varuint has a redundant zero byte");
+        if (value > VARUINT_MAX) reject(CodecErrorCode.OutOfRange, `varuint out of range: ${value}`);
         return value;
       }
       scale *= 0x80;
     }
-    return r.fail(CodecErrorCode.OutOfRange, "varuint longer than 5 bytes");
+    return reject(CodecErrorCode.OutOfRange, "varuint longer than 5 bytes");
   },
 };
 
@@ -247,7 +256,10 @@ export function option<T>(inner: Codec<T>): Codec<T | null> {
     read(r) {
       const tag = r.u8();
       if (tag === 0) return null;
-      if (tag !== 1) r.fail(CodecErrorCode.UnknownTag, `option tag must be 0 or 1, got ${tag}`);
+      if (tag !== 1) {
+        r.offset -= 1;
+        r.fail(CodecErrorCode.UnknownTag, `option tag must be 0 or 1, got ${tag}`);
+      }
       return inner.read(r);
     },
   };

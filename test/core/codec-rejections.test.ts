@@ -295,6 +295,25 @@ describe("codec decode rejections: code, field path and offset", () => {
     });
   }
 
+  it("points the offset at the first byte of the offending item, after a 2-byte field", () => {
+    const after = (codec: Codec<any>) => struct({ head: u16, item: codec });
+    const rows: [string, Codec<any>, string][] = [
+      ["non-minimal varint", varuint, "8000"],
+      ["varint over 2^32-1", varuint, "8080808010"],
+      ["varint of six bytes", varuint, "808080808001"],
+      ["bool byte 2", bool, "02"],
+      ["option tag 2", option(u8), "0200"],
+      ["union tag", taggedUnion({ a: [1, struct({})] }), "09"],
+      ["enum index", enumU8(["a"]), "01"],
+      ["oversize length", bytes(1), "02aabb"],
+      ["invalid UTF-8", string(4), "01ff"],
+    ];
+    for (const [what, codec, hex] of rows) {
+      const error = codecError(() => decode(after(codec), concatBytes(fromHex("0000"), fromHex(hex))));
+      expect({ what, offset: error.offset, field: error.field }).toEqual({ what, offset: 2, field: "item" });
+    }
+  });
+
   it("accepts the limit itself: an array of exactly maxCount items, a string of exactly maxBytes", () => {
     expect(decode(array(u8, 2), fromHex("020102"))).toEqual([1, 2]);
     expect(decode(string(4), concatBytes(leb(4), utf8("😀")))).toBe("😀");
