@@ -20,11 +20,14 @@ export {
 export { generateKeyPair, type KeyPair, publicKeyFromSecret, sign } from "./keys.ts";
 export { PUBLIC_KEY_BYTES, SECRET_KEY_BYTES, SIGNATURE_BYTES } from "./policy.ts";
 export {
+  createSignatureVerifier,
   getNativeVerifier,
   isAcceptablePublicKey,
   KEY_CACHE_CAPACITY_DEFAULT,
   type NativeVerifier,
   type SetNativeVerifierOptions,
+  type SignatureVerifier,
+  type SignatureVerifierOptions,
   type SignedItem,
   setNativeVerifier,
   verifyMany,

@@ -55,39 +55,26 @@ export const webCryptoVerifier: NativeVerifier<CryptoKey> = {
 export const KEY_CACHE_CAPACITY_DEFAULT = 4096;
 
 /** A checked key: either rejected by the policy or accepted with its native key object. */
-type KeyEntry =
-  | { readonly accepted: false }
-  | { readonly accepted: true; readonly verifier: NativeVerifier<unknown>; readonly nativeKey: unknown };
+type KeyEntry = { readonly accepted: false } | { readonly accepted: true; readonly nativeKey: unknown };
 const REJECTED_KEY: KeyEntry = { accepted: false };
 
-let backend: NativeVerifier<unknown> = webCryptoVerifier;
-let keyCacheCapacity = KEY_CACHE_CAPACITY_DEFAULT;
-// Promises, so that a batch carrying one key many times imports it once.
-const keyCache = new Map<string, Promise<KeyEntry>>();
+export type SignatureVerifierOptions = { keyCacheCapacity?: number };
+export type SetNativeVerifierOptions = SignatureVerifierOptions;
 
-export type SetNativeVerifierOptions = { keyCacheCapacity?: number };
+export type SignedItem = {
+  readonly publicKey: Uint8Array;
+  readonly message: Uint8Array;
+  readonly signature: Uint8Array;
+};
 
-/**
- * Replaces the native backend (for example settlement-node/crypto's
- * node:crypto verifier). The policy pre-checks stay the same whatever the
- * backend. Clears the key cache, whose native keys belong to the old backend.
- */
-export function setNativeVerifier(
-  next: NativeVerifier<unknown>,
-  options: SetNativeVerifierOptions = {},
-): void {
-  const capacity = options.keyCacheCapacity ?? KEY_CACHE_CAPACITY_DEFAULT;
-  if (!Number.isInteger(capacity) || capacity < 1) {
-    throw new RangeError(`keyCacheCapacity must be a positive integer, got ${capacity}.`);
-  }
-  backend = next;
-  keyCacheCapacity = capacity;
-  keyCache.clear();
-}
-
-export function getNativeVerifier(): NativeVerifier<unknown> {
-  return backend;
-}
+/** The policy bound to one native backend, with its own bounded key cache. */
+export type SignatureVerifier = {
+  readonly backend: NativeVerifier<unknown>;
+  /** Never throws, never rejects: see verifySignature. */
+  verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
+  /** One result per item, in input order; never throws. */
+  verifyMany(items: readonly SignedItem[]): Promise<boolean[]>;
+};
 
 /** Rules 3-4 for A: canonical, on the curve, not of small order. Pure; the cache calls it once per key. */
 export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
@@ -101,28 +88,89 @@ export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
   }
 }
 
-async function checkAndImportKey(publicKey: Uint8Array, from: NativeVerifier<unknown>): Promise<KeyEntry> {
-  if (!isAcceptablePublicKey(publicKey)) return REJECTED_KEY;
-  // A copy: the caller may reuse its buffer after we return.
-  return { accepted: true, verifier: from, nativeKey: await from.importPublicKey(publicKey.slice()) };
+/**
+ * A verifier applying the policy with `backend` for the final equation. Most
+ * code uses the process-wide one through verifySignature/verifyMany; a
+ * separate instance suits tests and benchmarks that must not disturb it.
+ */
+export function createSignatureVerifier(
+  backend: NativeVerifier<unknown>,
+  options: SignatureVerifierOptions = {},
+): SignatureVerifier {
+  const keyCacheCapacity = options.keyCacheCapacity ?? KEY_CACHE_CAPACITY_DEFAULT;
+  if (!Number.isInteger(keyCacheCapacity) || keyCacheCapacity < 1) {
+    throw new RangeError(`keyCacheCapacity must be a positive integer, got ${keyCacheCapacity}.`);
+  }
+  // Promises, so that a batch carrying one key many times imports it once.
+  const keyCache = new Map<string, Promise<KeyEntry>>();
+
+  async function checkAndImportKey(publicKey: Uint8Array): Promise<KeyEntry> {
+    if (!isAcceptablePublicKey(publicKey)) return REJECTED_KEY;
+    // A copy: the caller may reuse its buffer after we return.
+    return { accepted: true, nativeKey: await backend.importPublicKey(publicKey.slice()) };
+  }
+
+  function keyEntryFor(publicKey: Uint8Array): Promise<KeyEntry> {
+    const id = toHex(publicKey);
+    const cached = keyCache.get(id);
+    if (cached) return cached;
+    const entry = checkAndImportKey(publicKey);
+    if (keyCache.size >= keyCacheCapacity) {
+      // Evict the oldest insertion: the order never reaches a result, only the hit rate.
+      const oldest = keyCache.keys().next();
+      if (!oldest.done) keyCache.delete(oldest.value);
+    }
+    keyCache.set(id, entry);
+    // A native import that throws is not a policy verdict: forget it so the next call retries.
+    entry.catch(() => {
+      if (keyCache.get(id) === entry) keyCache.delete(id);
+    });
+    return entry;
+  }
+
+  async function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+    try {
+      if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) return false;
+      if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) return false;
+      if (!(message instanceof Uint8Array)) return false;
+      if (!passesSignatureByteChecks(signature)) return false;
+      const entry = await keyEntryFor(publicKey);
+      if (!entry.accepted) return false;
+      return (await backend.verify(entry.nativeKey, message, signature)) === true;
+    } catch {
+      return false;
+    }
+  }
+
+  return {
+    backend,
+    verifySignature: verify,
+    verifyMany(items) {
+      try {
+        return Promise.all(items.map((item) => verify(item?.publicKey, item?.message, item?.signature)));
+      } catch {
+        return Promise.resolve([]);
+      }
+    },
+  };
 }
 
-function keyEntryFor(publicKey: Uint8Array): Promise<KeyEntry> {
-  const id = toHex(publicKey);
-  const cached = keyCache.get(id);
-  if (cached) return cached;
-  const entry = checkAndImportKey(publicKey, backend);
-  if (keyCache.size >= keyCacheCapacity) {
-    // Evict the oldest insertion: the order never reaches a result, only the hit rate.
-    const oldest = keyCache.keys().next();
-    if (!oldest.done) keyCache.delete(oldest.value);
-  }
-  keyCache.set(id, entry);
-  // A native import that throws is not a policy verdict: forget it so the next call retries.
-  entry.catch(() => {
-    if (keyCache.get(id) === entry) keyCache.delete(id);
-  });
-  return entry;
+let current: SignatureVerifier = createSignatureVerifier(webCryptoVerifier);
+
+/**
+ * Replaces the process-wide native backend (for example settlement-node/crypto's
+ * node:crypto verifier), with a fresh key cache. The policy pre-checks stay
+ * the same whatever the backend. Calls already in flight finish on the old one.
+ */
+export function setNativeVerifier(
+  backend: NativeVerifier<unknown>,
+  options: SignatureVerifierOptions = {},
+): void {
+  current = createSignatureVerifier(backend, options);
+}
+
+export function getNativeVerifier(): NativeVerifier<unknown> {
+  return current.backend;
 }
 
 /**
@@ -130,36 +178,15 @@ function keyEntryFor(publicKey: Uint8Array): Promise<KeyEntry> {
  * `publicKey` under Bitlayer's policy. Never throws and never rejects: any
  * malformed input or internal error gives false.
  */
-export async function verifySignature(
+export function verifySignature(
   publicKey: Uint8Array,
   message: Uint8Array,
   signature: Uint8Array,
 ): Promise<boolean> {
-  try {
-    if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) return false;
-    if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) return false;
-    if (!(message instanceof Uint8Array)) return false;
-    if (!passesSignatureByteChecks(signature)) return false;
-    const entry = await keyEntryFor(publicKey);
-    if (!entry.accepted) return false;
-    // The entry's own verifier: its native key object may predate a setNativeVerifier call.
-    return (await entry.verifier.verify(entry.nativeKey, message, signature)) === true;
-  } catch {
-    return false;
-  }
+  return current.verifySignature(publicKey, message, signature);
 }
-
-export type SignedItem = {
-  readonly publicKey: Uint8Array;
-  readonly message: Uint8Array;
-  readonly signature: Uint8Array;
-};
 
 /** verifySignature over a batch (a request carries many transactions); results in input order. */
 export function verifyMany(items: readonly SignedItem[]): Promise<boolean[]> {
-  try {
-    return Promise.all(items.map((item) => verifySignature(item?.publicKey, item?.message, item?.signature)));
-  } catch {
-    return Promise.resolve([]);
-  }
+  return current.verifyMany(items);
 }

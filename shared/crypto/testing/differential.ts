@@ -338,11 +338,15 @@ export function describeCase(c: DifferentialCase): string {
   return `${c.base}/${c.kind} pk=${toHex(c.publicKey)} sig=${toHex(c.signature)} msg=${toHex(c.message)}`;
 }
 
-/** Runs every case through verifyMany in batches (the shape a request has). */
-export async function verifyCases(cases: readonly DifferentialCase[], batchSize = 1000): Promise<boolean[]> {
+/** Runs every case through verifyMany (or `verify`) in batches, the shape a request has. */
+export async function verifyCases(
+  cases: readonly DifferentialCase[],
+  verify: (items: readonly DifferentialCase[]) => Promise<boolean[]> = verifyMany,
+  batchSize = 1000,
+): Promise<boolean[]> {
   const results: boolean[] = [];
   for (let start = 0; start < cases.length; start += batchSize) {
-    results.push(...(await verifyMany(cases.slice(start, start + batchSize))));
+    results.push(...(await verify(cases.slice(start, start + batchSize))));
   }
   return results;
 }
