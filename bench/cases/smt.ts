@@ -23,6 +23,7 @@ export type BenchCase = {
   name: string;
   unit: string;
   setup?: () => Promise<unknown> | unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: the runner's contract (each case's setup decides the state type)
   run: (state: any, n: number) => Promise<void> | void;
   n: number;
 };

@@ -41,10 +41,9 @@ function digest2(prepared: typeof work, a: Uint8Array, b: Uint8Array): Uint8Arra
   return finish();
 }
 
+/** digest() reuses the hasher's DataView (digestInto another array allocates one); the next clone revives it. */
 function finish(): Uint8Array {
-  const out = new Uint8Array(HASH_LENGTH);
-  work.digestInto(out);
-  return out;
+  return work.digest();
 }
 
 export function leafHash(key: Uint8Array, valueHash: Uint8Array): Uint8Array {
