@@ -7,6 +7,7 @@
 import {
   array,
   bytes,
+  CodecErrorCode,
   type Codec,
   decode,
   encode,
@@ -76,7 +77,7 @@ const heightCodec: Codec<number> = {
   },
   read(r) {
     const v = u64.read(r);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) r.fail(4, "height above 2^53-1");
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) r.fail(CodecErrorCode.OutOfRange, "height above 2^53-1");
     return Number(v);
   },
 };

@@ -1,8 +1,14 @@
 /**
- * Vote keeper: the signed votes of one height, one per validator per round
- * and type, with stake tallies per value and the distinct-sender stake of
- * each round (for round skipping, L55). A second, different vote from the
- * same validator is not counted: it is returned as evidence.
+ * Vote keeper: the signed votes of one height, with stake tallies per round,
+ * type and value, and the distinct-sender stake of each round (for round
+ * skipping, L55). Like the paper, which counts messages received, a
+ * validator's stake counts once for every value it voted for: an
+ * equivocator's second vote is counted for its own value (and reported as
+ * evidence), so honest nodes that saw both halves still see the quorum the
+ * others saw. This never helps a fork: honest validators never equivocate,
+ * so two quorums still intersect in an honest validator. `powerAny` counts
+ * each validator once. At most VALUES_PER_VALIDATOR_MAX values per
+ * validator are kept, so an equivocator cannot fill memory.
  */
 import { compareBytes, toHex } from "../../shared/bytes.ts";
 import { encodeEvidence } from "./messages.ts";
@@ -10,10 +16,17 @@ import type { DuplicateVoteEvidence, SignedVote, VoteType } from "./messages.ts"
 
 export const NIL_KEY = "nil";
 
+export const VALUES_PER_VALIDATOR_MAX = 4;
+
 export type VoteTally = {
+  /** The first vote of each validator. */
   byValidator: (SignedVote | undefined)[];
-  /** Stake per value key (hex of the value id, or "nil"). */
+  /** Votes per value key (hex of the value id, or "nil"), one per validator. */
+  votesByValue: Map<string, SignedVote[]>;
+  /** Stake per value key. */
   powerByValue: Map<string, bigint>;
+  /** Values each validator voted for. */
+  countValues: number[];
   powerAny: bigint;
 };
 
@@ -34,7 +47,7 @@ export const valueKeyOf = (valueId: Uint8Array | null): string =>
   valueId === null ? NIL_KEY : toHex(valueId);
 
 function emptyTally(): VoteTally {
-  return { byValidator: [], powerByValue: new Map(), powerAny: 0n };
+  return { byValidator: [], votesByValue: new Map(), powerByValue: new Map(), countValues: [], powerAny: 0n };
 }
 
 export function emptyRoundVotes(): RoundVotes {
@@ -61,16 +74,21 @@ export function makeEvidence(a: SignedVote, b: SignedVote): DuplicateVoteEvidenc
 export function addVote(round: RoundVotes, signed: SignedVote, power: bigint): AddVoteResult {
   const { vote } = signed;
   const tally = tallyOf(round, vote.type);
-  const existing = tally.byValidator[vote.validatorIndex];
+  const index = vote.validatorIndex;
+  const existing = tally.byValidator[index];
   const key = valueKeyOf(vote.valueId);
-  if (existing) {
-    if (valueKeyOf(existing.vote.valueId) === key) return { kind: "duplicate" };
-    return { kind: "equivocation", evidence: makeEvidence(existing, signed) };
-  }
-  tally.byValidator[vote.validatorIndex] = signed;
+  let voters = tally.votesByValue.get(key);
+  if (voters?.some((v) => v.vote.validatorIndex === index)) return { kind: "duplicate" };
+  const countValues = tally.countValues[index] ?? 0;
+  if (countValues >= VALUES_PER_VALIDATOR_MAX) return { kind: "duplicate" };
+  tally.countValues[index] = countValues + 1;
+  if (!voters) tally.votesByValue.set(key, (voters = []));
+  voters.push(signed);
   tally.powerByValue.set(key, (tally.powerByValue.get(key) ?? 0n) + power);
+  if (existing) return { kind: "equivocation", evidence: makeEvidence(existing, signed) };
+  tally.byValidator[index] = signed;
   tally.powerAny += power;
-  noteSender(round, vote.validatorIndex, power);
+  noteSender(round, index, power);
   return { kind: "added" };
 }
 
@@ -80,7 +98,6 @@ export function powerFor(round: RoundVotes, type: VoteType, key: string): bigint
 
 /** The precommits for one value in validator order: the signatures of a commit certificate. */
 export function precommitsFor(round: RoundVotes, key: string): SignedVote[] {
-  const out: SignedVote[] = [];
-  for (const v of round.precommit.byValidator) if (v && valueKeyOf(v.vote.valueId) === key) out.push(v);
-  return out;
+  const votes = round.precommit.votesByValue.get(key) ?? [];
+  return [...votes].sort((a, b) => a.vote.validatorIndex - b.vote.validatorIndex);
 }
