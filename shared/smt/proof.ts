@@ -3,7 +3,7 @@
  * recomputation a fraud proof needs (docs/spec/merkle.md, Proofs). One
  * format: the tree pruned to the proven keys' paths, in pre-order.
  */
-import { compareBytes, equalBytes, toHex } from "../bytes.ts";
+import { BytesError, compareBytes, equalBytes, toHex } from "../bytes.ts";
 import { array, decode, encode, fixedBytes, type Infer, struct, taggedUnion } from "../codec/index.ts";
 import type { StateKey, StateReader, StateWrite } from "../state.ts";
 import { SmtKeyNotCoveredError, SmtProofError, SmtProofFailure } from "./errors.ts";
@@ -289,7 +289,7 @@ function verifies(run: () => unknown): boolean {
     run();
     return true;
   } catch (e) {
-    if (e instanceof SmtProofError || (e instanceof Error && e.name === "BytesError")) return false;
+    if (e instanceof SmtProofError || e instanceof BytesError) return false;
     throw e;
   }
 }

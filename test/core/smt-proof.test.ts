@@ -125,6 +125,31 @@ describe("single-key proofs", () => {
   });
 });
 
+describe("proof verification on malformed input", () => {
+  it("returns false instead of throwing for wrong lengths, too many nodes or a branch too deep", () => {
+    const tree = treeOf([BASE], [new Uint8Array([1])]);
+    const proof = tree.prove(BASE);
+    expect(verifyProof(tree.root.subarray(1), BASE, new Uint8Array([1]), proof)).toBe(false);
+    expect(verifyProof(tree.root, BASE.subarray(1), new Uint8Array([1]), proof)).toBe(false);
+    const tooMany: SmtProof = { nodes: Array.from({ length: 1026 }, () => ({ type: "empty" as const })) };
+    expect(verifyProof(tree.root, BASE, null, tooMany)).toBe(false);
+    // Branches along BASE's path down to depth 256: deeper than a key has bits.
+    const along = (depth: number): SmtProof["nodes"] => {
+      if (depth > 256) return [{ type: "empty" }];
+      const bit = depth < 256 ? (BASE[depth >> 3]! >> (7 - (depth & 7))) & 1 : 0;
+      const below = along(depth + 1);
+      return bit === 0
+        ? [{ type: "branch" }, ...below, { type: "empty" }]
+        : [{ type: "branch" }, { type: "empty" }, ...below];
+    };
+    const deep: SmtProof = { nodes: along(0) };
+    expect(verifyProof(tree.root, BASE, null, deep)).toBe(false);
+    expect(() => computeRootFromMultiproof(tree.root, deep, [{ key: BASE, value: null }], [])).toThrow(
+      expect.objectContaining({ code: SmtProofFailure.TooDeep }),
+    );
+  });
+});
+
 describe("multiproofs and stateless recomputation", () => {
   const scenarioArb = stateArb.chain(([pool, values]) =>
     fc.tuple(
