@@ -1,0 +1,95 @@
+/**
+ * What the settlement HTTP API needs from a running validator. The node
+ * (settlement-node/node/) implements it over its mempool, block store and
+ * ledger state tree; settlement-node/api/testing.ts implements it in memory.
+ * The API never writes anything except through submitTx.
+ */
+import type { StateReader } from "../../shared/state.ts";
+import type { CommitCertificate } from "../consensus/messages.ts";
+import type { LedgerReceipt } from "../ledger/apply.ts";
+
+export type NodeStatus = {
+  chainId: string;
+  /** Height of the last committed block (0 before the first). */
+  height: bigint;
+  /** Hash of the block at `height`; 32 zero bytes at height 0. */
+  lastBlockHash: Uint8Array;
+  /** This validator's account address (20 bytes, shared/crypto addressFromPublicKey). */
+  address: Uint8Array;
+  /** True while the node is behind its peers and replaying blocks: reads may be stale. */
+  catchingUp: boolean;
+  /** Connected peers. */
+  peers: number;
+};
+
+/** Mempool admission of one transaction. `accepted: false` changes nothing. */
+export type SubmitTxResult = {
+  /** settlementTxHash of the submitted bytes (hex in the API). */
+  hash: Uint8Array;
+  accepted: boolean;
+  /** Why it was refused: a ledger status code (ledger/codes.ts) or a mempool code (MempoolRefusal). */
+  code?: number;
+  message?: string;
+};
+
+/**
+ * Refusals that are not ledger status codes. Numbers start at 1000 so they
+ * never collide with LedgerStatus.
+ */
+export const MempoolRefusal = {
+  /** Not the canonical encoding of a settlement transaction. */
+  Malformed: 1000,
+  /** The same transaction hash is already in the mempool or committed. */
+  Duplicate: 1001,
+  /** The mempool is at capacity. */
+  Full: 1002,
+  /** The sender's nonce is already used by a pending or committed transaction. */
+  NonceReplayed: 1003,
+} as const;
+export type MempoolRefusal = (typeof MempoolRefusal)[keyof typeof MempoolRefusal];
+
+/** A committed block as the API shows it. */
+export type BlockView = {
+  height: bigint;
+  /** Block id: the consensus value id the certificate's precommits name. */
+  hash: Uint8Array;
+  /** Hash of the block at height − 1 (32 zero bytes for height 1). */
+  lastBlockHash: Uint8Array;
+  timeMs: bigint;
+  /** Public key of the proposer. */
+  proposer: Uint8Array;
+  /** The ledger state root after applying this block. */
+  appHash: Uint8Array;
+  /** Canonical settlement transaction bytes, in block order. */
+  txs: readonly Uint8Array[];
+  /** One per tx, same order, when the node kept them (it may drop them for old blocks). */
+  receipts?: readonly LedgerReceipt[];
+  /** The precommits that committed this block. */
+  certificate: CommitCertificate;
+};
+
+/** Committed ledger state at one height, read through settlement-node/ledger/records.ts (Books, ledgerKeys). */
+export type LedgerSnapshot = {
+  /** The height this state is the result of: the last committed block. */
+  height: bigint;
+  state: StateReader;
+};
+
+export interface SettlementBackend {
+  status(): NodeStatus;
+  /**
+   * Checks `txBytes` (decode, signature, chain id, nonce, fee) and puts it in
+   * the mempool. A refusal is a result, not an exception; throw only when the
+   * node itself is broken.
+   */
+  submitTx(txBytes: Uint8Array): Promise<SubmitTxResult>;
+  /** Height of the last committed block (0 before the first). */
+  latestHeight(): bigint;
+  /** The committed block at `height`, or undefined if unknown (future or pruned). */
+  block(height: bigint): BlockView | undefined;
+  /**
+   * The ledger state at the latest committed height. The reader must stay
+   * consistent while one request uses it (a snapshot or the tree at a root).
+   */
+  ledger(): LedgerSnapshot;
+}
