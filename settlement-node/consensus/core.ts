@@ -524,9 +524,29 @@ function scheduleTimeout(ctx: Ctx, timeoutStep: TimeoutStep): void {
   });
 }
 
-/** What the shell re-sends on its gossip tick: our messages of this height and the last decision's proof. */
+/**
+ * What the shell re-sends on its gossip tick: our own messages of this
+ * height, the prevotes that justify our valid value and lock (their proof of
+ * lock, POL: peers need them for L28 when our valid value is re-proposed with
+ * vr = validRound), and the last decision's certificate. Relaying the POL is
+ * what the paper's gossip assumption asks of a correct process; without it a
+ * quorum seen only by the locked validators (an equivocator showed the
+ * others something else) leaves them locked forever.
+ */
 export function gossipMessages(state: ConsensusState): ConsensusMessage[] {
   const out = [...state.ownMessages];
+  const relayed = new Set<SignedVote>();
+  for (const [round, value] of [
+    [state.validRound, state.validValue],
+    [state.lockedRound, state.lockedValue],
+  ] as const) {
+    if (round < 0 || !value) continue;
+    for (const signed of state.rounds.get(round)?.votes.prevote.votesByValue.get(value.key) ?? [])
+      if (signed.vote.validatorIndex !== state.indexSelf && !relayed.has(signed)) {
+        relayed.add(signed);
+        out.push({ type: "vote", signed });
+      }
+  }
   if (state.decision)
     out.push({ type: "commit", certificate: state.decision.certificate, value: state.decision.value.value });
   else if (state.lastCommit) out.push({ type: "commit", ...state.lastCommit });

@@ -4,7 +4,7 @@
  * checkpoint-root extension validators sign with precommits, and the next
  * validator set (bonds add power, committed evidence removes the offender).
  */
-import { bytesToBigintBE, toHex } from "../../shared/bytes.ts";
+import { compareBytes, toHex } from "../../shared/bytes.ts";
 import {
   array,
   bytes,
@@ -159,9 +159,5 @@ export class SimChain {
 
 /** The core orders validators by public key; evidence names them by index in that order. */
 export function sortedSet(set: readonly Validator[]): Validator[] {
-  return [...set].sort((a, b) => {
-    const x = bytesToBigintBE(a.publicKey);
-    const y = bytesToBigintBE(b.publicKey);
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
+  return [...set].sort((a, b) => compareBytes(a.publicKey, b.publicKey));
 }

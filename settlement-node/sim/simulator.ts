@@ -18,6 +18,7 @@ import {
   type DuplicateVoteEvidence,
   gossipMessages,
   initialState,
+  proposalSignBytes,
   type SignedProposal,
   type Signer,
   signProposal,
@@ -26,6 +27,7 @@ import {
   type Validator,
   valueIdOf,
   valueKeyOf,
+  voteSignBytes,
 } from "../consensus/index.ts";
 import {
   alternativeBlock,
@@ -43,7 +45,7 @@ import {
   type Violation,
 } from "./checkers.ts";
 import { EventQueue, type Timed } from "./queue.ts";
-import { standInSigner } from "./signer.ts";
+import { standInSigner, verifyStandIn } from "./signer.ts";
 import { stateFingerprint } from "./fingerprint.ts";
 
 export type ByzantineBehaviour = "equivocate" | "silent" | "invalid" | "amnesia";
@@ -85,7 +87,7 @@ export const HEIGHTS_AFTER_HEAL = 2;
 export const ROUNDS_AFTER_HEAL_MAX = 8;
 /** Backstop in simulated time for liveness after healing. */
 export const LIVENESS_MS_MAX = 60_000;
-const PROPOSALS_AHEAD_MAX = 16;
+const MESSAGES_AHEAD_MAX = 256;
 
 type SimNode = {
   id: number;
@@ -102,7 +104,8 @@ type SimNode = {
   evidencePool: Map<string, DuplicateVoteEvidence>;
   decisions: Map<number, Decision>;
   startedAtMs: Map<number, number>;
-  proposalsAhead: SignedProposal[];
+  /** Messages of the height after ours: the application can judge them only once it gets there. */
+  ahead: ConsensusMessage[];
   knownValues: Map<string, Uint8Array>;
   fingerprintAtCrash: string;
 };
@@ -140,6 +143,7 @@ class Simulation {
   private readonly observedEquivocations = new Set<string>();
   private readonly honestKeys = new Set<string>();
   private readonly equivocators: boolean;
+  private readonly verifiedMessages = new WeakSet<ConsensusMessage>();
   private nowMs = 0;
   private seq = 0;
   private events = 0;
@@ -206,7 +210,7 @@ class Simulation {
         evidencePool: new Map(),
         decisions: new Map(),
         startedAtMs: new Map(),
-        proposalsAhead: [],
+        ahead: [],
         knownValues: new Map(),
         fingerprintAtCrash: "",
       });
@@ -398,9 +402,9 @@ class Simulation {
     const next = node.chain.commit(o.value);
     for (const key of node.chain.evidenceCommitted) node.evidencePool.delete(key);
     this.feed(node, { type: "startHeight", height: o.height + 1, validators: next });
-    const ahead = node.proposalsAhead;
-    node.proposalsAhead = [];
-    for (const p of ahead) this.deliverProposal(node, p);
+    const ahead = node.ahead;
+    node.ahead = [];
+    for (const m of ahead) this.deliver(node, m);
   }
 
   private addEvidence(node: SimNode, evidence: DuplicateVoteEvidence): void {
@@ -440,35 +444,55 @@ class Simulation {
     });
   }
 
+  /** The shell's receive path: buffer the next height's messages, drop stale ones, check signatures, then step. */
   private deliver(node: SimNode, message: ConsensusMessage): void {
     if (!node.up) return;
-    if (message.type === "proposal") {
-      this.deliverProposal(node, message.signed);
+    const height = messageHeight(message);
+    if (height === node.chain.height + 2) {
+      if (node.ahead.length < MESSAGES_AHEAD_MAX) node.ahead.push(message);
       return;
     }
-    if (message.type === "vote") {
+    if (height !== node.chain.height + 1 || height !== node.state.height) return;
+    if (!this.verify(node, message)) return;
+    if (message.type === "proposal") {
+      if (node.behaviour)
+        node.knownValues.set(toHex(valueIdOf(message.signed.proposal.value)), message.signed.proposal.value);
+      this.feed(node, this.proposalInput(node, message.signed));
+    } else if (message.type === "vote") {
       if (!node.behaviour && this.equivocators) this.observe(node, message);
       this.feed(node, { type: "vote", signed: message.signed });
-      return;
-    }
-    if (message.certificate.height === node.state.height && !node.state.decision)
+    } else if (!node.state.decision) {
       this.feed(node, { type: "commit", certificate: message.certificate, value: message.value });
+    }
   }
 
-  private deliverProposal(node: SimNode, signed: SignedProposal): void {
-    const height = signed.proposal.height;
-    const value = signed.proposal.value;
-    if (node.behaviour) node.knownValues.set(toHex(valueIdOf(value)), value);
-    if (height === node.state.height + 1 || (height === node.state.height && node.state.step === "commit")) {
-      // The application can judge a block only on top of its parent: hold it until then.
-      if (node.proposalsAhead.length < PROPOSALS_AHEAD_MAX && height === node.chain.height + 2)
-        node.proposalsAhead.push(signed);
-      else if (height === node.chain.height + 1 && node.state.step !== "commit")
-        this.feed(node, this.proposalInput(node, signed));
-      return;
+  /** Signatures are checked here, before input: the core trusts what it is given. */
+  private verify(node: SimNode, message: ConsensusMessage): boolean {
+    const set = node.chain.setAt(messageHeight(message));
+    if (!set) return false;
+    // Honest chains agree on every height's validator set, so one message object verifies the same for all.
+    if (node.behaviour === null && this.verifiedMessages.has(message)) return true;
+    const ok = this.verifyAgainst(set, message);
+    if (ok && node.behaviour === null) this.verifiedMessages.add(message);
+    return ok;
+  }
+
+  private verifyAgainst(set: readonly Validator[], message: ConsensusMessage): boolean {
+    const check = (index: number, bytes: Uint8Array, signature: Uint8Array) => {
+      const validator = set[index];
+      return validator !== undefined && verifyStandIn(validator.publicKey, bytes, signature);
+    };
+    if (message.type === "proposal") {
+      const p = message.signed.proposal;
+      return check(p.validatorIndex, proposalSignBytes(SIM_CHAIN_ID, p), message.signed.signature);
     }
-    if (height !== node.state.height) return;
-    this.feed(node, this.proposalInput(node, signed));
+    if (message.type === "vote") {
+      const v = message.signed.vote;
+      return check(v.validatorIndex, voteSignBytes(SIM_CHAIN_ID, v), message.signed.signature);
+    }
+    return message.certificate.precommits.every((p) =>
+      check(p.vote.validatorIndex, voteSignBytes(SIM_CHAIN_ID, p.vote), p.signature),
+    );
   }
 
   private proposalInput(node: SimNode, signed: SignedProposal): ConsensusInput {
@@ -510,7 +534,14 @@ class Simulation {
         if (peer !== node) this.send(node, peer, { kind: "deliver", to: peer.id, message });
       return;
     }
-    const variants = this.byzantineVariants(node, message);
+    // A Byzantine validator can lie only with its own key: what it relays from others passes unchanged.
+    const own = node.state.ownMessages.includes(message);
+    const variants: [ConsensusMessage | null, ConsensusMessage | null] =
+      node.behaviour === "silent"
+        ? [null, null]
+        : own
+          ? this.byzantineVariants(node, message)
+          : [message, message];
     for (const peer of this.nodes) {
       if (peer === node) continue;
       const m = peer.side === 0 ? variants[0] : variants[1];
@@ -668,6 +699,12 @@ class Simulation {
     }
     return out;
   }
+}
+
+function messageHeight(message: ConsensusMessage): number {
+  if (message.type === "proposal") return message.signed.proposal.height;
+  if (message.type === "vote") return message.signed.vote.height;
+  return message.certificate.height;
 }
 
 function shuffle<T>(prng: Prng, items: T[]): T[] {
