@@ -5,7 +5,7 @@
  * - withdrawal claims: blocks of 100 claims, each decoding a leaf and
  *   verifying its SMT proof against a final checkpoint root.
  */
-import { NATIVE_ASSET } from "../../shared/stf/records.ts";
+
 import {
   checkpointPayload,
   LaneWithdrawalTree,
@@ -14,15 +14,8 @@ import {
   testKey,
 } from "../../settlement-node/ledger/harness.ts";
 import { accountAddressOf, LedgerStatus } from "../../settlement-node/ledger/index.ts";
-
-export type BenchCase = {
-  name: string;
-  unit: string;
-  setup?: () => Promise<unknown> | unknown;
-  // biome-ignore lint/suspicious/noExplicitAny: the runner's contract (each case's setup decides the state type)
-  run: (state: any, n: number) => Promise<void> | void;
-  n: number;
-};
+import { NATIVE_ASSET } from "../../shared/stf/records.ts";
+import type { BenchCase } from "../lib/types.ts";
 
 const TRANSFERS_PER_BLOCK = 1_000;
 const CLAIMS_PER_BLOCK = 100;

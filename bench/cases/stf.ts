@@ -6,15 +6,7 @@
  */
 import { executeBlock, type Genesis, genesisWrites, MemoryState } from "../../shared/stf/index.ts";
 import { Workload, type WorkloadBlock } from "../../shared/stf/workload.ts";
-
-export type BenchCase = {
-  name: string;
-  unit: string;
-  setup?: () => Promise<unknown> | unknown;
-  // biome-ignore lint/suspicious/noExplicitAny: the bench runner contract passes setup()'s result untyped
-  run: (state: any, n: number) => Promise<void> | void;
-  n: number;
-};
+import type { BenchCase } from "../lib/types.ts";
 
 type StfBenchState = { genesis: Genesis; blocks: WorkloadBlock[] };
 
