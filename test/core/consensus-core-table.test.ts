@@ -413,11 +413,18 @@ const rows: Row[] = [
     state: { step: "propose" },
   },
   {
-    rule: "evidence: two prevotes by one validator for different values are reported, the second not counted",
+    rule: "evidence: two prevotes by one validator for different values are reported (each counts only for its own value)",
     given: [start(), vote("prevote", 2, 0, A)],
     input: vote("prevote", 2, 0, B),
     outputs: ["evidence v2 prevote r0 A/B"],
     state: { step: "propose" },
+  },
+  {
+    rule: "evidence: an equivocator's second prevote still counts for its own value, so L36 sees the quorum others saw",
+    given: [start(), proposal(0, A), vote("prevote", 2, 0, B), vote("prevote", 0, 0, A)],
+    input: vote("prevote", 2, 0, A),
+    outputs: ["evidence v2 prevote r0 A/B", "precommit r0 A"],
+    state: { step: "precommit", locked: "A", lockedRound: 0 },
   },
   {
     rule: "evidence: a repeated identical vote is no evidence",
