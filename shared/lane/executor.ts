@@ -1,0 +1,327 @@
+/**
+ * The lane executor: one step turns a batch of signed transactions into
+ * sealed blocks, a new state root and chained, signed receipts.
+ *
+ *   verify  (async: one verifyMany call for every signature in the batch)
+ *   execute (sync: shared/stf executeBlock over the SMT, new nodes staged)
+ *   sign    (async: the sequencer signs each receipt)
+ *   commit  (sync: staged nodes go to the durable store) or abort
+ *
+ * Only Ok transactions enter a block: a rejected one changes nothing in the
+ * STF, so re-executing the block without it gives the same outcome for the
+ * rest, and the sequencer never signs a receipt for a rejected transaction.
+ * One executor must run one step at a time (the Sequencer serializes them).
+ */
+import { decode } from "../codec/index.ts";
+import { verifyMany as defaultVerifyMany, type SignedItem } from "../crypto/verifier.ts";
+import type { NodeStore } from "../smt/store.ts";
+import { SparseMerkleTree } from "../smt/tree.ts";
+import { type Block, type BlockResult, executeBlock } from "../stf/block.ts";
+import { TxStatus, txStatusName } from "../stf/codes.ts";
+import { type Genesis, genesisWrites } from "../stf/genesis.ts";
+import { TX_BYTES_MAX } from "../stf/limits.ts";
+import { keys, type LaneRecord, laneRecordCodec } from "../stf/records.ts";
+import { type BlockHeader, decodeSignedTx, requiredSigners, txHash, txSignBytes } from "../stf/tx.ts";
+import { encodeBlock } from "./batch.ts";
+import { LaneExecutorStateError } from "./errors.ts";
+import {
+  GENESIS_RECEIPT_HASH,
+  type LaneReceipt,
+  receiptHash,
+  receiptSignBytes,
+  type SignedLaneReceipt,
+} from "./receipt.ts";
+import type { Signer } from "./signer.ts";
+import { StagingNodeStore } from "./staging-store.ts";
+
+export type VerifyMany = (items: readonly SignedItem[]) => Promise<boolean[]>;
+
+/** A transaction after the signature check, ready for execute(). */
+export type VerifiedTx = { bytes: Uint8Array; hash: Uint8Array; sigValid: boolean };
+
+export type IncludedTx = { inputIndex: number; receipt: LaneReceipt };
+export type RejectedTx = { inputIndex: number; txHash: Uint8Array; status: number; reason: string };
+
+export type SealedBlock = {
+  block: Block;
+  /** Canonical bytes (shared/lane batch.ts laneBlockCodec): what a checkpoint carries. */
+  encoded: Uint8Array;
+  result: BlockResult;
+  prevRoot: Uint8Array;
+  stateRoot: Uint8Array;
+  /** The tree version after this block (one update per block). */
+  treeVersion: number;
+  lastReceiptHash: Uint8Array;
+};
+
+export type LaneStep = {
+  blocks: SealedBlock[];
+  included: IncludedTx[];
+  rejected: RejectedTx[];
+  prevRoot: Uint8Array;
+  stateRoot: Uint8Array;
+  lastReceiptHash: Uint8Array;
+};
+
+export type LaneHead = { root: Uint8Array; treeVersion: number; lastReceiptHash: Uint8Array };
+
+export type LaneExecutorOptions = {
+  /** Where tree nodes live (SQLite in the Sequencer, memory in tests). */
+  store: NodeStore;
+  head: LaneHead;
+  signer: Signer;
+  /** Block size bound (count); a larger step seals several blocks. */
+  blockTxsMax?: number;
+  /** Block size bound (sum of tx bytes), so one block always fits in a checkpoint. */
+  blockTxBytesMax?: number;
+  verifyMany?: VerifyMany;
+};
+
+export const BLOCK_TXS_MAX_DEFAULT = 256;
+export const BLOCK_TX_BYTES_MAX_DEFAULT = 64 * 1024;
+
+export class LaneExecutor {
+  readonly signer: Signer;
+  readonly blockTxsMax: number;
+  readonly blockTxBytesMax: number;
+  readonly #staging: StagingNodeStore;
+  readonly #verifyMany: VerifyMany;
+  #tree: SparseMerkleTree;
+  #head: LaneHead;
+  #pending: LaneStep | null = null;
+
+  constructor(options: LaneExecutorOptions) {
+    this.signer = options.signer;
+    this.blockTxsMax = options.blockTxsMax ?? BLOCK_TXS_MAX_DEFAULT;
+    this.blockTxBytesMax = options.blockTxBytesMax ?? BLOCK_TX_BYTES_MAX_DEFAULT;
+    this.#verifyMany = options.verifyMany ?? defaultVerifyMany;
+    this.#staging = new StagingNodeStore(options.store);
+    this.#head = copyHead(options.head);
+    this.#tree = this.#treeAt(this.#head);
+  }
+
+  /** Writes a lane's genesis into `store` and returns its head (root, version 1, no receipts yet). */
+  static writeGenesis(store: NodeStore, genesis: Genesis): LaneHead {
+    const tree = new SparseMerkleTree(store);
+    const root = tree.update(genesisWrites(genesis));
+    return { root, treeVersion: tree.version, lastReceiptHash: GENESIS_RECEIPT_HASH.slice() };
+  }
+
+  /** The committed head (pending steps excluded). */
+  get head(): LaneHead {
+    return copyHead(this.#head);
+  }
+  /** The state tree at the latest executed (possibly uncommitted) step: reads, proofs. */
+  get tree(): SparseMerkleTree {
+    return this.#tree;
+  }
+  get lane(): LaneRecord {
+    const raw = this.#tree.get(keys.lane());
+    if (raw === undefined)
+      throw new LaneExecutorStateError("Lane state has no lane record: genesis missing.");
+    return decode(laneRecordCodec, raw);
+  }
+
+  /** Decodes each transaction and checks every required signature in one verifyMany call. */
+  async verify(txs: readonly Uint8Array[]): Promise<VerifiedTx[]> {
+    const items: SignedItem[] = [];
+    const owners: number[] = [];
+    const verified: VerifiedTx[] = txs.map((bytes, i) => {
+      const entry = { bytes, hash: txHash(bytes), sigValid: false };
+      if (bytes.length > TX_BYTES_MAX) return entry;
+      try {
+        const { body, signatures } = decodeSignedTx(bytes);
+        const signers = requiredSigners(body);
+        if (signers.length !== signatures.length) return entry;
+        const message = txSignBytes(body);
+        signers.forEach((publicKey, s) => {
+          items.push({ publicKey, message, signature: signatures[s]! });
+          owners.push(i);
+        });
+        entry.sigValid = true;
+      } catch {
+        // Malformed: executeBlock reports it as TxStatus.Malformed.
+      }
+      return entry;
+    });
+    const results = await this.#verifyMany(items);
+    results.forEach((ok, k) => {
+      if (!ok) verified[owners[k]!]!.sigValid = false;
+    });
+    return verified;
+  }
+
+  /**
+   * Executes verified transactions into as many blocks as the size bounds
+   * need, at time `nowMs` (clamped to the lane's last block time, which the
+   * STF requires to be monotonic). Synchronous; the result stays pending
+   * until commit() or abort().
+   */
+  execute(txs: readonly VerifiedTx[], nowMs: bigint): LaneStep {
+    if (this.#pending)
+      throw new LaneExecutorStateError("execute() while a step is pending: commit or abort it first.");
+    const prevRoot = this.#tree.root;
+    const step: LaneStep = {
+      blocks: [],
+      included: [],
+      rejected: [],
+      prevRoot,
+      stateRoot: prevRoot,
+      lastReceiptHash: this.#head.lastReceiptHash.slice(),
+    };
+    this.#pending = step;
+    try {
+      this.#executeInto(step, txs, nowMs);
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
+    return step;
+  }
+
+  #executeInto(step: LaneStep, txs: readonly VerifiedTx[], nowMs: bigint): void {
+    let queue = txs.map((tx, inputIndex) => ({ tx, inputIndex }));
+    while (queue.length > 0) {
+      const { take, rest } = this.#fill(queue);
+      const header = this.#nextHeader(nowMs);
+      const deferred: typeof queue = [];
+      const first = this.#run(header, take);
+      const ok: typeof queue = [];
+      first.receipts.forEach((r, k) => {
+        const entry = take[k]!;
+        if (r.status === TxStatus.Ok) ok.push(entry);
+        else if (r.status === TxStatus.BlockGasLimitReached) deferred.push(entry);
+        else step.rejected.push(reject(entry.inputIndex, entry.tx.hash, r.status));
+      });
+      if (ok.length === 0) {
+        // Nothing fits even alone in an empty block: these can never be included.
+        for (const e of deferred)
+          step.rejected.push(reject(e.inputIndex, e.tx.hash, TxStatus.BlockGasLimitReached));
+        queue = rest;
+        continue;
+      }
+      const result = ok.length === take.length ? first : this.#run(header, ok);
+      if (result.receipts.some((r) => r.status !== TxStatus.Ok))
+        throw new LaneExecutorStateError("BUG: re-executing a block's accepted transactions rejected one.");
+      const blockPrevRoot = this.#tree.root;
+      const stateRoot = this.#tree.update(result.writes);
+      const block: Block = { header, deposits: [], txs: ok.map((e) => e.tx.bytes) };
+      ok.forEach((e, index) => {
+        const receipt: LaneReceipt = {
+          chainId: header.chainId,
+          lane: header.lane,
+          height: header.height,
+          index,
+          txHash: e.tx.hash,
+          prevReceiptHash: step.lastReceiptHash,
+          stateRoot,
+          status: TxStatus.Ok,
+        };
+        step.lastReceiptHash = receiptHash(receipt);
+        step.included.push({ inputIndex: e.inputIndex, receipt });
+      });
+      step.blocks.push({
+        block,
+        encoded: encodeBlock(block),
+        result,
+        prevRoot: blockPrevRoot,
+        stateRoot,
+        treeVersion: this.#tree.version,
+        lastReceiptHash: step.lastReceiptHash,
+      });
+      step.stateRoot = stateRoot;
+      queue = [...deferred, ...rest];
+    }
+    step.included.sort((a, b) => a.inputIndex - b.inputIndex);
+    step.rejected.sort((a, b) => a.inputIndex - b.inputIndex);
+  }
+
+  /** The sequencer's signatures over the step's receipts, in step.included order. */
+  async sign(step: LaneStep): Promise<SignedLaneReceipt[]> {
+    const signatures = await this.signer.signMany(step.included.map((t) => receiptSignBytes(t.receipt)));
+    return step.included.map((t, k) => ({ receipt: t.receipt, signature: signatures[k]! }));
+  }
+
+  /** Makes the pending step the head and writes its tree nodes to the store (synchronous). */
+  commit(): void {
+    const step = this.#requirePending();
+    this.#staging.flush();
+    this.#head = {
+      root: step.stateRoot,
+      treeVersion: this.#tree.version,
+      lastReceiptHash: step.lastReceiptHash,
+    };
+    this.#pending = null;
+  }
+
+  /** Drops the pending step: the tree is back at the committed head. */
+  abort(): void {
+    this.#staging.discard();
+    this.#tree = this.#treeAt(this.#head);
+    this.#pending = null;
+  }
+
+  /** verify + execute + sign, leaving the step pending (tests, benchmarks, the Sequencer's pump). */
+  async process(
+    txs: readonly Uint8Array[],
+    nowMs: bigint,
+  ): Promise<{ step: LaneStep; receipts: SignedLaneReceipt[] }> {
+    const verified = await this.verify(txs);
+    const step = this.execute(verified, nowMs);
+    try {
+      return { step, receipts: await this.sign(step) };
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
+  }
+
+  #requirePending(): LaneStep {
+    if (!this.#pending) throw new LaneExecutorStateError("No pending step to commit.");
+    return this.#pending;
+  }
+
+  #treeAt(head: LaneHead): SparseMerkleTree {
+    return new SparseMerkleTree(this.#staging, { root: head.root, version: head.treeVersion });
+  }
+
+  #nextHeader(nowMs: bigint): BlockHeader {
+    const lane = this.lane;
+    return {
+      chainId: lane.chainId,
+      lane: lane.lane,
+      height: lane.height + 1n,
+      timestampMs: nowMs > lane.timestampMs ? nowMs : lane.timestampMs,
+      sequencer: this.signer.publicKey,
+      baseFeePerGas: lane.baseFeePerGas,
+    };
+  }
+
+  #run(header: BlockHeader, entries: readonly { tx: VerifiedTx }[]): BlockResult {
+    return executeBlock(
+      this.#tree,
+      { header, deposits: [], txs: entries.map((e) => e.tx.bytes) },
+      entries.map((e) => e.tx.sigValid),
+    );
+  }
+
+  #fill<T extends { tx: VerifiedTx }>(queue: readonly T[]): { take: T[]; rest: T[] } {
+    let bytes = 0;
+    let count = 0;
+    while (count < queue.length && count < this.blockTxsMax) {
+      const size = queue[count]!.tx.bytes.length;
+      if (count > 0 && bytes + size > this.blockTxBytesMax) break;
+      bytes += size;
+      count++;
+    }
+    return { take: queue.slice(0, count), rest: queue.slice(count) };
+  }
+}
+
+function reject(inputIndex: number, hash: Uint8Array, status: number): RejectedTx {
+  return { inputIndex, txHash: hash, status, reason: txStatusName(status) };
+}
+
+function copyHead(h: LaneHead): LaneHead {
+  return { root: h.root.slice(), treeVersion: h.treeVersion, lastReceiptHash: h.lastReceiptHash.slice() };
+}

@@ -1,0 +1,8 @@
+/** The edge lane's pure core: executor, signed receipts, batch data and checkpoints. */
+export * from "./batch.ts";
+export * from "./checkpoint.ts";
+export * from "./errors.ts";
+export * from "./executor.ts";
+export * from "./receipt.ts";
+export * from "./signer.ts";
+export { StagingNodeStore } from "./staging-store.ts";
