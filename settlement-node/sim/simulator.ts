@@ -88,6 +88,8 @@ export const ROUNDS_AFTER_HEAL_MAX = 8;
 /** Backstop in simulated time for liveness after healing. */
 export const LIVENESS_MS_MAX = 60_000;
 const MESSAGES_AHEAD_MAX = 256;
+/** Commit certificates a peer sends in one block-sync answer. */
+const SYNC_HEIGHTS_MAX = 32;
 
 type SimNode = {
   id: number;
@@ -113,8 +115,9 @@ type SimNode = {
 type EventBody =
   | { kind: "deliver"; to: number; message: ConsensusMessage }
   | { kind: "evidence"; to: number; evidence: DuplicateVoteEvidence }
-  /** Block sync: "I am at this height"; a peer that decided it answers with the commit certificate. */
+  /** Block sync: "I am at this height"; a peer that decided it answers with the next certificates. */
   | { kind: "status"; to: number; from: number; height: number }
+  | { kind: "sync"; to: number; messages: ConsensusMessage[] }
   | { kind: "timeout"; node: number; incarnation: number; input: ConsensusInput }
   | { kind: "answer"; node: number; incarnation: number; height: number; round: number }
   | { kind: "gossip"; node: number }
@@ -301,13 +304,20 @@ class Simulation {
       }
       case "status": {
         const node = this.nodes[event.to]!;
-        const decided = node.decisions.get(event.height);
-        if (node.up && decided && !(node.behaviour === "silent"))
-          this.send(node, this.nodes[event.from]!, {
-            kind: "deliver",
-            to: event.from,
-            message: { type: "commit", certificate: decided.certificate, value: decided.value },
-          });
+        if (!node.up || node.behaviour === "silent") return;
+        const messages: ConsensusMessage[] = [];
+        for (let h = event.height; h < event.height + SYNC_HEIGHTS_MAX; h++) {
+          const decided = node.decisions.get(h);
+          if (!decided) break;
+          messages.push({ type: "commit", certificate: decided.certificate, value: decided.value });
+        }
+        if (messages.length > 0)
+          this.send(node, this.nodes[event.from]!, { kind: "sync", to: event.from, messages });
+        return;
+      }
+      case "sync": {
+        const node = this.nodes[event.to]!;
+        for (const m of event.messages) this.deliver(node, m);
         return;
       }
       case "timeout": {
@@ -602,7 +612,7 @@ class Simulation {
   private send(
     from: SimNode,
     to: SimNode,
-    event: Extract<EventBody, { kind: "deliver" | "evidence" | "status" }>,
+    event: Extract<EventBody, { kind: "deliver" | "evidence" | "status" | "sync" }>,
   ): void {
     const { prng } = this;
     if (this.healed) {
