@@ -25,4 +25,14 @@ describe("consensus simulator, negative control", () => {
       if (runSeed(seed, "safety-control").violations.some((v) => v.checker === "agreement")) forked++;
     expect(forked).toBeGreaterThanOrEqual(SEEDS_MAX / 2);
   });
+
+  it("a failing seed replays exactly: same fork, same violations, same digest", () => {
+    const seed = Array.from({ length: SEEDS_MAX }, (_, i) => i + 1).find((s) =>
+      runSeed(s, "safety-control").violations.some((v) => v.checker === "agreement"),
+    )!;
+    const first = runSeed(seed, "safety-control");
+    const again = runSeed(seed, "safety-control");
+    expect(again.violations).toEqual(first.violations);
+    expect(again.digest).toBe(first.digest);
+  });
 });
