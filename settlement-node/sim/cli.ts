@@ -44,8 +44,12 @@ for (let seed = from; seed < from + count; seed++) {
       `seed ${seed}: ${r.violations.length} violation(s): ${r.violations[0]!.checker}: ${r.violations[0]!.message}`,
     );
   }
-  if (single !== undefined || process.argv.includes("--verbose"))
-    console.log(JSON.stringify({ ...r, violations: r.violations.length }));
+  if (single !== undefined || process.argv.includes("--verbose")) {
+    console.log(
+      JSON.stringify({ ...r, roundsPerHeight: r.roundsPerHeight.join(","), violations: r.violations.length }),
+    );
+    if (single !== undefined) for (const v of r.violations) console.log(`  ${v.checker}: ${v.message}`);
+  }
   const done = seed - from + 1;
   if (done % 1000 === 0 || done === count) {
     const seconds = (performance.now() - startedMs) / 1000;
