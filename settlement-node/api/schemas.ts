@@ -1,0 +1,196 @@
+/**
+ * The API's shapes as zod schemas: requests are parsed with them, responses
+ * are typed by them, and openapi.ts generates /v1/openapi.json from them.
+ * JSON conventions: amounts and heights are decimal strings (bigint-safe),
+ * hashes and keys "0x" lowercase hex, account addresses "bl…" text.
+ */
+import { z } from "zod";
+
+const u64Max = (1n << 64n) - 1n;
+
+export const decimalString = z
+  .string()
+  .regex(/^(0|[1-9][0-9]*)$/)
+  .describe("decimal integer as a string");
+export const hexString = z
+  .string()
+  .regex(/^0x([0-9a-f]{2})*$/)
+  .describe("0x-prefixed lowercase hex");
+export const addressString = z
+  .string()
+  .regex(/^bl[0-9a-f]{40}$/)
+  .describe("account address (bl + 40 hex)");
+export const finalityStatus = z.enum(["checkpointed", "settled", "final"]);
+
+const u64Text = (what: string) =>
+  z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,19})$/, `${what} must be a decimal integer without leading zeros`)
+    .transform((s) => BigInt(s))
+    .refine((v) => v <= u64Max, `${what} must be at most 2^64-1`);
+
+/** Path and query parameters. */
+export const heightParam = u64Text("height");
+export const laneIdParam = z
+  .string()
+  .regex(/^[1-9][0-9]{0,9}$/, "lane id must be a positive decimal integer")
+  .transform(Number)
+  .refine((n) => n <= 0xffff_ffff, "lane id must be at most 2^32-1");
+export const indexParam = u64Text("index");
+export const withdrawalIdParam = z
+  .string()
+  .regex(/^[1-9][0-9]{0,9}-(0|[1-9][0-9]{0,19})$/, 'withdrawal id must be "<lane>-<id>", e.g. "1-0"')
+  .transform((s) => {
+    const [lane, id] = s.split("-");
+    return { lane: Number(lane), id: BigInt(id!) };
+  })
+  .refine((w) => w.lane <= 0xffff_ffff && w.id <= u64Max, "withdrawal id is out of range");
+export const pageQuery = z.strictObject({
+  from: u64Text("from").optional(),
+  limit: z
+    .string()
+    .regex(/^[1-9][0-9]{0,2}$/, "limit must be an integer from 1 to 200")
+    .transform(Number)
+    .refine((n) => n <= 200, "limit must be at most 200")
+    .optional(),
+});
+
+export const submitTxBody = z.strictObject({
+  tx: z
+    .string()
+    .min(1)
+    .describe('the signed transaction\'s canonical bytes: "0x"-hex or standard padded base64'),
+});
+
+/** Responses. */
+export const errorResponse = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    field: z.string().optional(),
+  }),
+});
+
+export const submitTxResponse = z.object({ hash: hexString, accepted: z.literal(true) });
+
+export const statusResponse = z.object({
+  chainId: z.string(),
+  height: decimalString,
+  lastBlockHash: hexString,
+  address: addressString,
+  catchingUp: z.boolean(),
+  peers: z.number().int(),
+});
+
+export const receiptJson = z.object({
+  index: z.number().int(),
+  hash: hexString,
+  status: z.number().int().describe("ledger status code, 0 = applied"),
+  statusName: z.string(),
+  feePaid: decimalString,
+});
+
+export const blockResponse = z.object({
+  height: decimalString,
+  hash: hexString,
+  lastBlockHash: hexString,
+  timeMs: decimalString,
+  proposer: hexString,
+  appHash: hexString,
+  txs: z.array(z.object({ hash: hexString, bytes: hexString })),
+  receipts: z.array(receiptJson).nullable(),
+  certificate: z.object({
+    height: decimalString,
+    round: z.number().int(),
+    valueId: hexString,
+    precommits: z.array(z.object({ validatorIndex: z.number().int(), signature: hexString })),
+  }),
+});
+
+export const accountResponse = z.object({
+  address: addressString,
+  balance: decimalString,
+  nonce: decimalString,
+});
+
+export const validatorJson = z.object({
+  address: addressString,
+  publicKey: hexString,
+  stake: decimalString,
+  power: decimalString.describe("voting power in the current set; 0 when not in it"),
+  status: z.enum(["active", "jailed", "unbonding", "tombstoned"]),
+  jailedUntilHeight: decimalString,
+  maintenance: z.object({ fromHeight: decimalString, toHeight: decimalString }).nullable(),
+  rewardsTotal: decimalString,
+  slashedTotal: decimalString,
+});
+export const validatorsResponse = z.object({ height: decimalString, validators: z.array(validatorJson) });
+
+export const laneJson = z.object({
+  id: z.number().int(),
+  owner: addressString,
+  sequencer: hexString,
+  bond: decimalString,
+  escrow: decimalString,
+  challengeWindowBlocks: decimalString,
+  genesisRoot: hexString,
+  lastRoot: hexString,
+  checkpointCount: decimalString,
+  depositCount: decimalString,
+  withdrawalCount: decimalString,
+  stfVersion: z.number().int(),
+  depositedTotal: decimalString,
+  paidTotal: decimalString,
+});
+export const lanesResponse = z.object({ lanes: z.array(laneJson), next: decimalString.nullable() });
+
+export const finalityJson = z.object({
+  status: finalityStatus,
+  next: z
+    .object({
+      status: finalityStatus,
+      height: decimalString.describe("settlement height at which the next status is reached"),
+      blocksRemaining: decimalString,
+      estimatedTimeMs: decimalString.describe("estimate from recent block times, ms since the Unix epoch"),
+    })
+    .nullable()
+    .describe("null when final"),
+});
+
+export const checkpointJson = z.object({
+  lane: z.number().int(),
+  index: decimalString,
+  prevRoot: hexString,
+  newRoot: hexString,
+  withdrawalCount: decimalString,
+  batchHash: hexString,
+  stfVersion: z.number().int(),
+  postedHeight: decimalString,
+  finalHeight: decimalString,
+  finality: finalityJson,
+});
+export const checkpointsResponse = z.object({
+  checkpoints: z.array(checkpointJson),
+  next: decimalString.nullable(),
+});
+
+export const depositJson = z.object({
+  id: decimalString,
+  lane: z.number().int(),
+  laneDepositId: hexString,
+  sender: addressString,
+  recipient: hexString,
+  amount: decimalString,
+  height: decimalString,
+});
+export const depositsResponse = z.object({ deposits: z.array(depositJson), next: decimalString.nullable() });
+
+export const withdrawalResponse = z.object({
+  id: z.string(),
+  lane: z.number().int(),
+  withdrawalId: decimalString,
+  status: z.literal("paid"),
+  checkpointIndex: decimalString,
+  height: decimalString,
+  amount: decimalString,
+});

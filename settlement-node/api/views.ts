@@ -1,0 +1,157 @@
+/** Ledger records and backend values as API JSON (shapes in schemas.ts). */
+import type { z } from "zod";
+import { toHex } from "../../shared/bytes.ts";
+import { formatAddress } from "../../shared/crypto/index.ts";
+import { accountAddressOf } from "../ledger/address.ts";
+import { ledgerStatusName } from "../ledger/codes.ts";
+import type {
+  CheckpointRecord,
+  DepositRecord,
+  LaneRecord,
+  ValidatorRecord,
+  WithdrawalPaidRecord,
+} from "../ledger/records.ts";
+import { checkpointStatusAt } from "../ledger/status.ts";
+import { settlementTxHash } from "../ledger/tx.ts";
+import type { BlockView, NodeStatus } from "./backend.ts";
+import type * as s from "./schemas.ts";
+
+export const hex = (b: Uint8Array): string => `0x${toHex(b)}`;
+
+export function statusJson(n: NodeStatus): z.infer<typeof s.statusResponse> {
+  return {
+    chainId: n.chainId,
+    height: String(n.height),
+    lastBlockHash: hex(n.lastBlockHash),
+    address: formatAddress(n.address),
+    catchingUp: n.catchingUp,
+    peers: n.peers,
+  };
+}
+
+export function blockJson(b: BlockView): z.infer<typeof s.blockResponse> {
+  return {
+    height: String(b.height),
+    hash: hex(b.hash),
+    lastBlockHash: hex(b.lastBlockHash),
+    timeMs: String(b.timeMs),
+    proposer: hex(b.proposer),
+    appHash: hex(b.appHash),
+    txs: b.txs.map((tx) => ({ hash: hex(settlementTxHash(tx)), bytes: hex(tx) })),
+    receipts:
+      b.receipts?.map((r) => ({
+        index: r.index,
+        hash: hex(r.hash),
+        status: r.status,
+        statusName: ledgerStatusName(r.status),
+        feePaid: String(r.feePaid),
+      })) ?? null,
+    certificate: {
+      height: String(b.certificate.height),
+      round: b.certificate.round,
+      valueId: hex(b.certificate.valueId),
+      precommits: b.certificate.precommits.map((p) => ({
+        validatorIndex: p.vote.validatorIndex,
+        signature: hex(p.signature),
+      })),
+    },
+  };
+}
+
+export function validatorJson(v: ValidatorRecord, power: bigint): z.infer<typeof s.validatorJson> {
+  const status = v.tombstoned ? "tombstoned" : v.jailed ? "jailed" : v.stake === 0n ? "unbonding" : "active";
+  const announced = v.maintenanceToHeight > 0n;
+  return {
+    address: formatAddress(accountAddressOf(v.publicKey)),
+    publicKey: hex(v.publicKey),
+    stake: String(v.stake),
+    power: String(power),
+    status,
+    jailedUntilHeight: String(v.jailedUntilHeight),
+    maintenance: announced
+      ? { fromHeight: String(v.maintenanceFromHeight), toHeight: String(v.maintenanceToHeight) }
+      : null,
+    rewardsTotal: String(v.rewardsTotal),
+    slashedTotal: String(v.slashedTotal),
+  };
+}
+
+export function laneJson(l: LaneRecord): z.infer<typeof s.laneJson> {
+  return {
+    id: l.id,
+    owner: formatAddress(l.owner),
+    sequencer: hex(l.sequencer),
+    bond: String(l.bond),
+    escrow: String(l.escrow),
+    challengeWindowBlocks: String(l.challengeWindowBlocks),
+    genesisRoot: hex(l.genesisRoot),
+    lastRoot: hex(l.lastRoot),
+    checkpointCount: String(l.checkpointCount),
+    depositCount: String(l.depositCount),
+    withdrawalCount: String(l.withdrawalCount),
+    stfVersion: l.stfVersion,
+    depositedTotal: String(l.depositedTotal),
+    paidTotal: String(l.paidTotal),
+  };
+}
+
+/** What the finality estimate needs: the committed height, its block time and the recent block interval. */
+export type Clock = { height: bigint; timeMs: bigint; blockIntervalMs: bigint };
+
+export function checkpointJson(c: CheckpointRecord, clock: Clock): z.infer<typeof s.checkpointJson> {
+  const status = checkpointStatusAt(c, clock.height);
+  // A committed checkpoint is at least settled; "checkpointed" only shows for a block not yet committed.
+  const nextHeight = status === "checkpointed" ? c.postedHeight : c.finalHeight;
+  const blocksRemaining = nextHeight > clock.height ? nextHeight - clock.height : 0n;
+  return {
+    lane: c.lane,
+    index: String(c.index),
+    prevRoot: hex(c.prevRoot),
+    newRoot: hex(c.newRoot),
+    withdrawalCount: String(c.withdrawalCount),
+    batchHash: hex(c.batchHash),
+    stfVersion: c.stfVersion,
+    postedHeight: String(c.postedHeight),
+    finalHeight: String(c.finalHeight),
+    finality: {
+      status,
+      next:
+        status === "final"
+          ? null
+          : {
+              status: status === "checkpointed" ? "settled" : "final",
+              height: String(nextHeight),
+              blocksRemaining: String(blocksRemaining),
+              estimatedTimeMs: String(clock.timeMs + blocksRemaining * clock.blockIntervalMs),
+            },
+    },
+  };
+}
+
+export function depositJson(d: DepositRecord): z.infer<typeof s.depositJson> {
+  return {
+    id: String(d.id),
+    lane: d.lane,
+    laneDepositId: hex(d.laneDepositId),
+    sender: formatAddress(d.sender),
+    recipient: hex(d.recipient),
+    amount: String(d.amount),
+    height: String(d.height),
+  };
+}
+
+export function withdrawalJson(
+  lane: number,
+  id: bigint,
+  w: WithdrawalPaidRecord,
+): z.infer<typeof s.withdrawalResponse> {
+  return {
+    id: `${lane}-${id}`,
+    lane,
+    withdrawalId: String(id),
+    status: "paid",
+    checkpointIndex: String(w.checkpointIndex),
+    height: String(w.height),
+    amount: String(w.amount),
+  };
+}
