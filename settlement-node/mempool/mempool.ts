@@ -1,0 +1,133 @@
+/**
+ * Pending settlement transactions: checked before they are accepted or
+ * gossiped (canonical encoding, size, signature under the one policy, nonce
+ * not already used, fee at least the minimum), deduplicated by hash, bounded
+ * in count and bytes. The proposer takes them in arrival order per sender,
+ * nonces consecutive.
+ */
+import { toHex } from "../../shared/bytes.ts";
+import { CodecError } from "../../shared/codec/index.ts";
+import { accountAddressOf, SETTLEMENT_TX_BYTES_MAX, settlementTxHash } from "../ledger/index.ts";
+import type { SignedSettlementTx } from "../ledger/index.ts";
+import { decodeSettlementTx } from "../ledger/index.ts";
+
+export const MEMPOOL_TXS_MAX_DEFAULT = 10_000;
+export const MEMPOOL_BYTES_MAX_DEFAULT = 64 * 1024 * 1024;
+/** A sender may queue this many nonces ahead of its account. */
+export const NONCE_GAP_MAX = 64n;
+
+export type MempoolRejection =
+  | "malformed"
+  | "oversize"
+  | "duplicate"
+  | "bad-signature"
+  | "nonce-used"
+  | "nonce-gap"
+  | "fee-too-low"
+  | "full";
+
+export type AddResult =
+  | { accepted: true; hash: Uint8Array }
+  | { accepted: false; reason: MempoolRejection; hash?: Uint8Array };
+
+export type MempoolOptions = {
+  chainId: string;
+  txsMax?: number;
+  bytesMax?: number;
+  /** Next nonce of the account of `sender` (public key) in committed state. */
+  nonceOf: (address: Uint8Array) => bigint;
+  feeMin: () => bigint;
+  verify: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => Promise<boolean>;
+  signBytesOf: (tx: SignedSettlementTx) => Uint8Array;
+};
+
+type Entry = { hash: string; bytes: Uint8Array; tx: SignedSettlementTx; sender: string; nonce: bigint };
+
+export class Mempool {
+  private readonly options: MempoolOptions;
+  private readonly txsMax: number;
+  private readonly bytesMax: number;
+  private readonly byHash = new Map<string, Entry>();
+  private bytesTotal = 0;
+
+  constructor(options: MempoolOptions) {
+    this.options = options;
+    this.txsMax = options.txsMax ?? MEMPOOL_TXS_MAX_DEFAULT;
+    this.bytesMax = options.bytesMax ?? MEMPOOL_BYTES_MAX_DEFAULT;
+  }
+
+  get size(): number {
+    return this.byHash.size;
+  }
+
+  has(hash: Uint8Array): boolean {
+    return this.byHash.has(toHex(hash));
+  }
+
+  async add(bytes: Uint8Array): Promise<AddResult> {
+    if (bytes.length > SETTLEMENT_TX_BYTES_MAX) return { accepted: false, reason: "oversize" };
+    let tx: SignedSettlementTx;
+    try {
+      tx = decodeSettlementTx(bytes);
+    } catch (e) {
+      if (e instanceof CodecError) return { accepted: false, reason: "malformed" };
+      throw e;
+    }
+    const hash = settlementTxHash(bytes);
+    const id = toHex(hash);
+    if (this.byHash.has(id)) return { accepted: false, reason: "duplicate", hash };
+    if (tx.body.fee < this.options.feeMin()) return { accepted: false, reason: "fee-too-low", hash };
+    const nonceNext = this.options.nonceOf(accountAddressOf(tx.body.sender));
+    if (tx.body.nonce < nonceNext) return { accepted: false, reason: "nonce-used", hash };
+    if (tx.body.nonce >= nonceNext + NONCE_GAP_MAX) return { accepted: false, reason: "nonce-gap", hash };
+    if (this.byHash.size >= this.txsMax || this.bytesTotal + bytes.length > this.bytesMax)
+      return { accepted: false, reason: "full", hash };
+    const ok = await this.options.verify(tx.body.sender, this.options.signBytesOf(tx), tx.signature);
+    if (!ok) return { accepted: false, reason: "bad-signature", hash };
+    if (this.byHash.has(id)) return { accepted: false, reason: "duplicate", hash };
+    this.byHash.set(id, { hash: id, bytes, tx, sender: toHex(tx.body.sender), nonce: tx.body.nonce });
+    this.bytesTotal += bytes.length;
+    return { accepted: true, hash };
+  }
+
+  /**
+   * Transactions for the next block: per sender, consecutive nonces from its
+   * committed nonce, at most `countMax` and `bytesMax` in total.
+   */
+  take(countMax: number, bytesMax: number): Uint8Array[] {
+    const bySender = new Map<string, Entry[]>();
+    for (const e of this.byHash.values()) {
+      const list = bySender.get(e.sender) ?? [];
+      list.push(e);
+      bySender.set(e.sender, list);
+    }
+    const out: Uint8Array[] = [];
+    let bytes = 0;
+    for (const list of bySender.values()) {
+      list.sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
+      let expected = this.options.nonceOf(accountAddressOf(list[0]!.tx.body.sender));
+      for (const e of list) {
+        if (e.nonce !== expected) break;
+        if (out.length >= countMax || bytes + e.bytes.length > bytesMax) return out;
+        out.push(e.bytes);
+        bytes += e.bytes.length;
+        expected++;
+      }
+    }
+    return out;
+  }
+
+  /** After a commit: drops the included transactions and any whose nonce is now used. */
+  update(included: readonly Uint8Array[]): void {
+    for (const h of included) this.remove(toHex(h));
+    for (const e of [...this.byHash.values()])
+      if (e.nonce < this.options.nonceOf(accountAddressOf(e.tx.body.sender))) this.remove(e.hash);
+  }
+
+  private remove(id: string): void {
+    const e = this.byHash.get(id);
+    if (!e) return;
+    this.byHash.delete(id);
+    this.bytesTotal -= e.bytes.length;
+  }
+}

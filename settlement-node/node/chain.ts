@@ -1,0 +1,204 @@
+/**
+ * The validator's copy of the settlement ledger: the state tree, the block
+ * hashes and validator sets by height, block validation (the paper's valid(v))
+ * and commit-certificate verification. Signature checks go through
+ * shared/crypto's one policy; everything deterministic is delegated to the
+ * pure ledger (applyBlock) and the consensus core's validator-set rules.
+ */
+import { compareBytes, equalBytes } from "../../shared/bytes.ts";
+import { verifyMany, type SignedItem } from "../../shared/crypto/index.ts";
+import { MemoryNodeStore, SparseMerkleTree } from "../../shared/smt/index.ts";
+import type { StateReader } from "../../shared/state.ts";
+import {
+  type CommitCertificate,
+  isQuorum,
+  makeValidatorSet,
+  nextValidatorSet,
+  type Validator,
+  type ValidatorSet,
+  valueIdOf,
+  voteSignBytes,
+} from "../consensus/index.ts";
+import {
+  type AccountRecord,
+  applyBlock,
+  Books,
+  type Genesis,
+  genesisWrites,
+  type VerifiedTx,
+  verifySettlementTx,
+} from "../ledger/index.ts";
+import type { CommittedBlock } from "../indexer/committed-block.ts";
+import { decodeBlock, type SettlementBlock } from "./block.ts";
+
+/** How far ahead of our clock a proposed block's time may be. */
+export const BLOCK_TIME_DRIFT_MS_MAX = 10_000n;
+
+/** The indexer's view of a commit, plus the decoded block. */
+export type CommittedSettlementBlock = CommittedBlock & { block: SettlementBlock };
+
+/** Decodes and verifies transactions with the one signature policy (verifySettlementTx takes a synchronous verifier, so: collect, verify as a batch, then answer). */
+export async function verifyTxsBatch(chainId: string, txs: readonly Uint8Array[]): Promise<VerifiedTx[]> {
+  const items: SignedItem[] = [];
+  for (const tx of txs)
+    verifySettlementTx(tx, chainId, (publicKey, message, signature) => {
+      items.push({ publicKey, message, signature });
+      return false;
+    });
+  const results = await verifyMany(items);
+  let i = 0;
+  return txs.map((tx) => verifySettlementTx(tx, chainId, () => results[i++] === true));
+}
+
+export class SettlementChain {
+  readonly chainId: string;
+  readonly genesis: Genesis;
+  private readonly tree = new SparseMerkleTree(new MemoryNodeStore());
+  appHash: Uint8Array;
+  timeMs: bigint;
+  /** blockHashes[h - 1] is the hash (consensus value id) of block h. */
+  private readonly blockHashes: Uint8Array[] = [];
+  /** appHashes[h - 1] is the state root after block h. */
+  private readonly appHashes: Uint8Array[] = [];
+  /** The consensus validator set (with proposer priorities) of the last committed height; null before height 1. */
+  consensusSet: ValidatorSet | null = null;
+  /** Validators of the last committed height, sorted as the core indexes them (for the next block's lastCommit). */
+  private setCommitted: readonly Validator[] = [];
+
+  constructor(genesis: Genesis) {
+    this.genesis = genesis;
+    this.chainId = genesis.chainId;
+    this.appHash = this.tree.update(genesisWrites(genesis).writes);
+    this.timeMs = genesis.genesisTimeMs;
+  }
+
+  get height(): bigint {
+    return BigInt(this.blockHashes.length);
+  }
+
+  blockHash(height: bigint): Uint8Array | undefined {
+    return this.blockHashes[Number(height) - 1];
+  }
+
+  appHashAt(height: bigint): Uint8Array | undefined {
+    return this.appHashes[Number(height) - 1];
+  }
+
+  /** The state tree at the latest committed height (a live reader: use it before the next commit). */
+  get state(): StateReader {
+    return this.tree;
+  }
+
+  /** The validators that vote on height + 1 (the ledger's current set), as the core takes them. */
+  validatorsNext(): Validator[] {
+    const set = new Books(this.tree).validatorSet().current;
+    return makeValidatorSet(set.map((m) => ({ publicKey: m.publicKey, power: m.power }))).validators.slice();
+  }
+
+  /** The set that signs certificates of `height` when it is the last committed or the next one. */
+  validatorsAt(height: bigint): readonly Validator[] | undefined {
+    if (height === this.height + 1n) return this.validatorsNext();
+    if (height === this.height) return this.setCommitted;
+    return undefined;
+  }
+
+  account(address: Uint8Array): AccountRecord {
+    return new Books(this.tree).account(address);
+  }
+
+  /** valid(v) of the paper for the next height; null when valid, else the reason. */
+  async checkProposal(value: Uint8Array, nowMs: bigint): Promise<string | null> {
+    let block: SettlementBlock;
+    try {
+      block = decodeBlock(value);
+    } catch (e) {
+      return `block does not decode: ${(e as Error).message}`;
+    }
+    if (block.height !== this.height + 1n) return `height ${block.height}, expected ${this.height + 1n}`;
+    if (!equalBytes(block.appHashPrev, this.appHash)) return "appHashPrev differs from our state";
+    if (block.timeMs < this.timeMs) return "time goes backwards";
+    if (block.timeMs > nowMs + BLOCK_TIME_DRIFT_MS_MAX) return "time too far in the future";
+    const lastProblem = await this.checkLastCommit(block);
+    if (lastProblem) return lastProblem;
+    try {
+      for (const tx of block.txs) verifySettlementTx(tx, this.chainId, () => false);
+    } catch (e) {
+      return `a transaction does not decode: ${(e as Error).message}`;
+    }
+    return null;
+  }
+
+  private async checkLastCommit(block: SettlementBlock): Promise<string | null> {
+    if (block.height === 1n) return block.lastCommit === null ? null : "height 1 carries a lastCommit";
+    const c = block.lastCommit;
+    if (!c) return "lastCommit missing";
+    const hashPrev = this.blockHash(block.height - 1n)!;
+    const ok = await verifyCertificate(this.chainId, c, this.setCommitted, hashPrev, block.height - 1n);
+    return ok ? null : "lastCommit does not prove the previous block";
+  }
+
+  /** Applies a decided block (certificate already verified by the core or by sync). Throws if the ledger refuses it. */
+  async commit(value: Uint8Array): Promise<CommittedSettlementBlock> {
+    const block = decodeBlock(value);
+    const height = this.height + 1n;
+    if (block.height !== height)
+      throw new Error(`Decided block has height ${block.height}, expected ${height}.`);
+    const lastCommitSigners =
+      block.lastCommit?.precommits
+        .map((p) => this.setCommitted[p.vote.validatorIndex]?.publicKey)
+        .filter((k): k is Uint8Array => k !== undefined)
+        .sort(compareBytes) ?? [];
+    const vtxs = await verifyTxsBatch(this.chainId, block.txs);
+    const result = applyBlock(this.tree, { height, timeMs: block.timeMs, lastCommitSigners, txs: vtxs });
+    const validators = this.validatorsNext();
+    this.consensusSet = nextValidatorSet(this.consensusSet, validators);
+    this.setCommitted = validators;
+    this.appHash = this.tree.update(result.writes);
+    this.timeMs = block.timeMs;
+    const hash = valueIdOf(value);
+    this.blockHashes.push(hash);
+    this.appHashes.push(this.appHash);
+    return {
+      height,
+      hash,
+      timeMs: block.timeMs,
+      proposer: block.proposer,
+      txs: vtxs,
+      result,
+      state: this.tree,
+      block,
+    };
+  }
+}
+
+/** True when `c` carries > 2/3 of `validators`' power in valid precommits for `valueId` at `height`. */
+export async function verifyCertificate(
+  chainId: string,
+  c: CommitCertificate,
+  validators: readonly Validator[],
+  valueId: Uint8Array,
+  height: bigint,
+): Promise<boolean> {
+  if (BigInt(c.height) !== height || !equalBytes(c.valueId, valueId)) return false;
+  const seen = new Set<number>();
+  const items: SignedItem[] = [];
+  let power = 0n;
+  let total = 0n;
+  for (const v of validators) total += v.power;
+  for (const p of c.precommits) {
+    const v = p.vote;
+    const validator = validators[v.validatorIndex];
+    if (!validator || seen.has(v.validatorIndex)) return false;
+    if (v.type !== "precommit" || v.height !== c.height || v.round !== c.round) return false;
+    if (v.valueId === null || !equalBytes(v.valueId, valueId)) return false;
+    seen.add(v.validatorIndex);
+    power += validator.power;
+    items.push({
+      publicKey: validator.publicKey,
+      message: voteSignBytes(chainId, v),
+      signature: p.signature,
+    });
+  }
+  if (!isQuorum(power, total)) return false;
+  return (await verifyMany(items)).every((ok) => ok);
+}

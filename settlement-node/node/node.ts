@@ -1,0 +1,689 @@
+/**
+ * The validator process: the I/O shell around the pure consensus core
+ * (STYLE.md item 10). One serial loop: an input arrives (peer message,
+ * timeout, the application's value, a synced block), is appended to the WAL,
+ * goes through `step`, and the outputs are performed. Before any of our own
+ * signed messages leaves, the WAL is fsynced and the sign guard records the
+ * (height, round, step) signed, so a crash can never make us sign a
+ * conflicting vote. Committed blocks go to the block store (fsync) and then
+ * the ledger, mempool and database index follow.
+ *
+ * On start: the block store is replayed into the ledger, the core starts the
+ * next height, and the WAL of that height is replayed through `step` (its
+ * outputs are not sent again: peers get our messages from gossip).
+ */
+import { createHash } from "node:crypto";
+import { equalBytes, toHex } from "../../shared/bytes.ts";
+import { CodecError } from "../../shared/codec/index.ts";
+import { addressFromPublicKey, sign, verifySignature } from "../../shared/crypto/index.ts";
+import {
+  type CommitCertificate,
+  type ConsensusConfig,
+  type ConsensusMessage,
+  type ConsensusOutput,
+  type ConsensusState,
+  decodeConsensusMessage,
+  encodeConsensusMessage,
+  encodeEvidence,
+  gossipMessages,
+  initialState,
+  proposalSignBytes,
+  type Signer,
+  step,
+  valueIdOf,
+  voteSignBytes,
+} from "../consensus/index.ts";
+import { type LedgerReceipt, settlementTxSignBytes } from "../ledger/index.ts";
+import { Mempool } from "../mempool/mempool.ts";
+import { PeerNetwork } from "../p2p/network.ts";
+import { decodeWire, encodeWire, SYNC_BLOCKS_PER_RESPONSE_MAX, type WireMessage } from "../p2p/wire.ts";
+import {
+  acquireDataDirLock,
+  BlockStore,
+  type DataDirLock,
+  openWal,
+  SignGuard,
+  SignStep,
+  type WriteAheadLog,
+} from "../storage/index.ts";
+import type { LoadedConfig } from "../config/config.ts";
+import { decodeBlock, decodeCertificate, encodeBlock, encodeCertificate } from "./block.ts";
+import { type CommittedSettlementBlock, SettlementChain, verifyCertificate } from "./chain.ts";
+import { NodeFatalError } from "./errors.ts";
+import { VoteAudit } from "./vote-audit.ts";
+import { decodeWalInput, encodeWalInput, type LoggedInput } from "./wal-input.ts";
+
+export type NodeLogger = {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+};
+
+/** Messages for the next height kept until it starts (then verified against its validator set). */
+export const NEXT_HEIGHT_MESSAGES_MAX = 2048;
+/** Receipts kept in memory for the API, most recent heights. */
+export const RECEIPT_HEIGHTS_KEPT = 1000;
+
+export type CommitListener = (committed: CommittedSettlementBlock, certificate: CommitCertificate) => void;
+
+const sha256Hex = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+
+export class SettlementNode {
+  readonly loaded: LoadedConfig;
+  readonly chain: SettlementChain;
+  readonly mempool: Mempool;
+  readonly network: PeerNetwork;
+  readonly audit = new VoteAudit();
+  private readonly logger: NodeLogger;
+  private readonly lock: DataDirLock;
+  private readonly guard: SignGuard;
+  readonly blocks: BlockStore;
+  private wal!: WriteAheadLog;
+  private core: ConsensusState = initialState();
+  private readonly coreConfig: ConsensusConfig;
+  private loop: Promise<void> = Promise.resolve();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private nextHeight = new Map<string, { peer: string; message: ConsensusMessage }>();
+  private seen = new Set<string>();
+  private readonly peerHeights = new Map<string, bigint>();
+  private syncRequestedAtMs = 0;
+  private heightStartedAtMs = Date.now();
+  private replaying = false;
+  private closed = false;
+  private gossipTimer: NodeJS.Timeout | null = null;
+  private readonly receipts = new Map<bigint, LedgerReceipt[]>();
+  private readonly commitListeners: CommitListener[] = [];
+  countEvidence = 0;
+  countRounds = 0;
+
+  private constructor(loaded: LoadedConfig, logger: NodeLogger) {
+    this.loaded = loaded;
+    this.logger = logger;
+    const { config, dataDir, genesis, keyPair } = loaded;
+    this.lock = acquireDataDirLock(dataDir);
+    this.guard = SignGuard.open(`${dataDir}/sign`);
+    this.blocks = BlockStore.open({ dir: `${dataDir}/blocks`, logger });
+    this.chain = new SettlementChain(genesis);
+    const signer: Signer = {
+      publicKey: keyPair.publicKey,
+      sign: (message) => sign(keyPair.secretKey, message),
+    };
+    this.coreConfig = { chainId: genesis.chainId, signer, ...config.consensus };
+    this.mempool = new Mempool({
+      chainId: genesis.chainId,
+      txsMax: config.mempool.txsMax,
+      bytesMax: config.mempool.bytesMax,
+      nonceOf: (address) => this.chain.account(address).nonce,
+      feeMin: () => genesis.params.txFeeMin,
+      verify: verifySignature,
+      signBytesOf: (tx) => settlementTxSignBytes(genesis.chainId, tx.body),
+    });
+    this.network = new PeerNetwork({
+      chainId: genesis.chainId,
+      keyPair,
+      listenHost: config.p2p.host,
+      listenPort: config.p2p.port,
+      peers: config.peers.map((p) => ({
+        publicKey: Uint8Array.from(Buffer.from(p.publicKey, "hex")),
+        host: p.host,
+        port: p.port,
+      })),
+      logger,
+      onFrame: (peer, frame) => this.onFrame(peer, frame),
+      onPeerUp: (peer) => this.sendStatus(peer),
+    });
+  }
+
+  /** Opens storage, rebuilds the ledger and the core, replays the WAL, then joins the network. */
+  static async start(
+    loaded: LoadedConfig,
+    logger: NodeLogger,
+    options: { onCommit?: CommitListener } = {},
+  ): Promise<SettlementNode> {
+    const node = new SettlementNode(loaded, logger);
+    if (options.onCommit) node.onCommit(options.onCommit);
+    try {
+      await node.recover();
+      await node.network.start();
+      node.gossipTimer = setInterval(() => node.gossip(), loaded.config.consensus.gossipIntervalMs);
+    } catch (e) {
+      await node.close();
+      throw e;
+    }
+    return node;
+  }
+
+  onCommit(listener: CommitListener): void {
+    this.commitListeners.push(listener);
+  }
+
+  get publicKey(): Uint8Array {
+    return this.loaded.keyPair.publicKey;
+  }
+
+  get height(): bigint {
+    return this.chain.height;
+  }
+
+  get consensusRound(): number {
+    return this.core.round;
+  }
+
+  get catchingUp(): boolean {
+    let max = 0n;
+    for (const h of this.peerHeights.values()) if (h > max) max = h;
+    return max > this.chain.height + 1n;
+  }
+
+  receiptsAt(height: bigint): LedgerReceipt[] | undefined {
+    return this.receipts.get(height);
+  }
+
+  /** Submits a transaction: mempool checks, then gossip to every peer. */
+  async submitTx(txBytes: Uint8Array): Promise<Awaited<ReturnType<Mempool["add"]>>> {
+    const result = await this.mempool.add(txBytes);
+    if (result.accepted) this.network.broadcast(encodeWire({ type: "txs", txs: [txBytes] }));
+    return result;
+  }
+
+  // ---- recovery -------------------------------------------------------------------------------
+
+  private async recover(): Promise<void> {
+    let last: { value: Uint8Array; certificate: CommitCertificate } | null = null;
+    for (const stored of this.blocks.range(0n, 1n << 63n)) {
+      const committed = await this.chain.commit(stored.block);
+      this.keepReceipts(committed);
+      last = { value: stored.block, certificate: decodeCertificate(stored.certificate) };
+      for (const l of this.commitListeners) l(committed, last.certificate);
+    }
+    const heightCommitted = this.chain.height;
+    if (last) {
+      const valueId = valueIdOf(last.value);
+      Object.assign(this.core, {
+        height: Number(heightCommitted),
+        step: "commit",
+        validatorSet: this.chain.consensusSet,
+        decision: {
+          round: last.certificate.round,
+          value: { value: last.value, valueId, key: toHex(valueId), extension: new Uint8Array(0) },
+          certificate: last.certificate,
+        },
+      } satisfies Partial<ConsensusState>);
+    }
+    const { wal, records } = openWal({
+      dir: `${this.loaded.dataDir}/wal`,
+      heightInitial: heightCommitted + 1n,
+      logger: this.logger,
+    });
+    this.wal = wal;
+    const replay = records.filter((r) => r.segmentHeight === heightCommitted + 1n);
+    this.logger.info(
+      { heightCommitted: String(heightCommitted), walRecords: replay.length },
+      "node: recovered block store; replaying the WAL of the current height",
+    );
+    this.replaying = true;
+    const timeouts: Extract<ConsensusOutput, { type: "scheduleTimeout" }>[] = [];
+    this.replayTimeouts = timeouts;
+    try {
+      await this.startNextHeight();
+      for (const record of replay) {
+        if (this.core.step === "commit") break;
+        await this.feed(decodeWalInput(record.payload));
+      }
+    } finally {
+      this.replaying = false;
+      this.replayTimeouts = null;
+    }
+    this.checkGuardAgainstReplay();
+    if (this.core.step === "commit") {
+      await this.startNextHeight();
+    } else {
+      for (const t of timeouts) if (t.height === this.core.height) this.arm(t);
+      if (this.core.awaitingValue === this.core.round && this.core.step === "propose")
+        await this.answerGetValue(this.core.height, this.core.round);
+    }
+  }
+
+  private replayTimeouts: Extract<ConsensusOutput, { type: "scheduleTimeout" }>[] | null = null;
+
+  /** The last of our messages rebuilt by replay must be what the guard says we signed (or newer). */
+  private checkGuardAgainstReplay(): void {
+    const own = this.core.ownMessages;
+    const lastOwn = own[own.length - 1];
+    if (!lastOwn) return;
+    this.recordSigned(lastOwn);
+  }
+
+  // ---- the loop --------------------------------------------------------------------------------
+
+  /** Runs `task` after every task queued before it: the one serial section that touches the core. */
+  private enqueue(task: () => Promise<void> | void): Promise<void> {
+    const run = this.loop.then(async () => {
+      if (this.closed) return;
+      try {
+        await task();
+      } catch (e) {
+        this.fatal(e);
+      }
+    });
+    this.loop = run;
+    return run;
+  }
+
+  private fatal(e: unknown): void {
+    this.logger.error(
+      { err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) },
+      "node: fatal error, exiting",
+    );
+    void this.close().finally(() => process.exit(70));
+  }
+
+  /** WAL append, step, perform: the shell's one loop body. */
+  private async feed(input: LoggedInput): Promise<void> {
+    if (!this.replaying) this.wal.append(encodeWalInput(input));
+    const roundBefore = this.core.round;
+    const { outputs } = step(this.coreConfig, this.core, input);
+    if (this.core.round !== roundBefore) this.countRounds++;
+    await this.perform(outputs);
+  }
+
+  private async perform(outputs: ConsensusOutput[]): Promise<void> {
+    const own = outputs.flatMap((o) => (o.type === "broadcast" ? [o.message] : []));
+    if (own.length > 0 && !this.replaying) {
+      this.wal.sync();
+      this.recordSigned(own[own.length - 1]!);
+      for (const m of own) {
+        this.auditOwn(m);
+        this.network.broadcast(encodeWire({ type: "consensus", message: encodeConsensusMessage(m) }));
+      }
+    }
+    for (const o of outputs) {
+      switch (o.type) {
+        case "scheduleTimeout":
+          if (this.replayTimeouts) this.replayTimeouts.push(o);
+          else this.arm(o);
+          break;
+        case "getValue":
+          // During replay the answer, if one was given before the crash, is in the WAL: never make a new one.
+          if (!this.replaying) await this.answerGetValue(o.height, o.round);
+          break;
+        case "decide":
+          await this.finalize(o.value, o.certificate);
+          break;
+        case "evidence":
+          this.countEvidence++;
+          this.logger.warn(
+            { height: o.evidence.voteA.vote.height, validatorIndex: o.evidence.voteA.vote.validatorIndex },
+            "consensus: duplicate-vote evidence",
+          );
+          if (!this.replaying)
+            this.network.broadcast(encodeWire({ type: "evidence", evidence: encodeEvidence(o.evidence) }));
+          break;
+        case "broadcast":
+          break;
+      }
+    }
+  }
+
+  /** Makes the signature of `m` durable in the sign guard; refuses (fatal) if it would conflict. */
+  private recordSigned(m: ConsensusMessage): void {
+    if (m.type === "proposal") {
+      const p = m.signed.proposal;
+      this.guard.recordBeforeSigning(
+        BigInt(p.height),
+        p.round,
+        SignStep.propose,
+        sha256(proposalSignBytes(this.chain.chainId, p)),
+      );
+    } else if (m.type === "vote") {
+      const v = m.signed.vote;
+      this.guard.recordBeforeSigning(
+        BigInt(v.height),
+        v.round,
+        SignStep[v.type],
+        sha256(voteSignBytes(this.chain.chainId, v)),
+      );
+    }
+  }
+
+  private arm(o: Extract<ConsensusOutput, { type: "scheduleTimeout" }>): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void this.enqueue(async () => {
+        if (o.height === this.core.height && o.round === this.core.round && this.core.step !== "commit")
+          await this.feed({ type: "timeout", height: o.height, round: o.round, step: o.step });
+      });
+    }, o.durationMs);
+    this.timers.add(timer);
+  }
+
+  private async answerGetValue(height: number, round: number): Promise<void> {
+    const txs = this.mempool.take(this.loaded.config.block.txsMax, this.loaded.config.block.bytesMax);
+    const nowMs = BigInt(Date.now());
+    const value = encodeBlock({
+      height: BigInt(height),
+      timeMs: nowMs > this.chain.timeMs ? nowMs : this.chain.timeMs,
+      proposer: this.publicKey,
+      appHashPrev: this.chain.appHash,
+      lastCommit: this.core.lastCommit?.certificate ?? null,
+      txs,
+    });
+    await this.feed({ type: "proposeValue", height, round, value, extension: new Uint8Array(0) });
+  }
+
+  /** A decided block: ledger, block store (fsync), receipts, mempool, listeners; then the next height. */
+  private async finalize(value: Uint8Array, certificate: CommitCertificate): Promise<void> {
+    const height = this.chain.height + 1n;
+    if (this.blocks.latestHeight() !== null && this.blocks.latestHeight()! >= height)
+      throw new NodeFatalError(
+        `Block ${height} is already stored but the ledger is at ${this.chain.height}.`,
+      );
+    const committed = await this.chain.commit(value);
+    this.blocks.put(height, value, encodeCertificate(certificate));
+    this.keepReceipts(committed);
+    this.mempool.update(committed.txs.map((t) => t.hash));
+    this.logger.info(
+      {
+        height: String(height),
+        round: certificate.round,
+        hash: toHex(committed.hash).slice(0, 16),
+        txs: committed.txs.length,
+        appHash: toHex(this.chain.appHash).slice(0, 16),
+      },
+      "node: committed block",
+    );
+    for (const l of this.commitListeners) {
+      try {
+        l(committed, certificate);
+      } catch (e) {
+        this.logger.warn({ err: String(e) }, "node: commit listener failed");
+      }
+    }
+    if (this.replaying) return;
+    const waitMs = this.catchingUp
+      ? 0
+      : this.heightStartedAtMs + this.loaded.config.consensus.blockIntervalMs - Date.now();
+    if (waitMs <= 0) await this.startNextHeight();
+    else {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        void this.enqueue(() => this.startNextHeightIfCommitted(height));
+      }, waitMs);
+      this.timers.add(timer);
+    }
+  }
+
+  private async startNextHeightIfCommitted(height: bigint): Promise<void> {
+    if (this.core.step === "commit" && BigInt(this.core.height) === height) await this.startNextHeight();
+  }
+
+  private keepReceipts(committed: CommittedSettlementBlock): void {
+    this.receipts.set(committed.height, committed.result.receipts);
+    this.receipts.delete(committed.height - BigInt(RECEIPT_HEIGHTS_KEPT));
+  }
+
+  /** startHeight(H + 1) from the ledger's validator set; new WAL segment; next-height messages re-enter. */
+  private async startNextHeight(): Promise<void> {
+    const height = this.chain.height + 1n;
+    if (this.wal.heightCurrentSegment < height) this.wal.startSegment(height);
+    this.wal.pruneBelow(height);
+    this.heightStartedAtMs = Date.now();
+    this.seen = new Set();
+    this.audit.pruneBelow(Number(height) - 64);
+    const { outputs } = step(this.coreConfig, this.core, {
+      type: "startHeight",
+      height: Number(height),
+      validators: this.chain.validatorsNext(),
+    });
+    await this.perform(outputs);
+    const buffered = this.nextHeight;
+    this.nextHeight = new Map();
+    for (const [id, { peer, message }] of buffered)
+      if (await this.onConsensusMessage(peer, message, id)) this.seen.add(id);
+  }
+
+  // ---- peers ------------------------------------------------------------------------------------
+
+  private onFrame(peer: string, frame: Uint8Array): void {
+    let m: WireMessage;
+    try {
+      m = decodeWire(frame);
+    } catch (e) {
+      if (e instanceof CodecError) {
+        this.logger.warn({ peer: peer.slice(0, 16), err: e.message }, "p2p: dropping a malformed frame");
+        return;
+      }
+      throw e;
+    }
+    switch (m.type) {
+      case "consensus": {
+        const id = sha256Hex(m.message);
+        if (this.seen.has(id)) return;
+        let message: ConsensusMessage;
+        try {
+          message = decodeConsensusMessage(m.message);
+        } catch {
+          return;
+        }
+        void this.enqueue(async () => {
+          if (this.seen.has(id)) return;
+          if (await this.onConsensusMessage(peer, message, id)) this.seen.add(id);
+        });
+        return;
+      }
+      case "txs":
+        for (const tx of m.txs) void this.mempool.add(tx);
+        return;
+      case "evidence":
+        this.countEvidence++;
+        this.logger.warn({ peer: peer.slice(0, 16) }, "p2p: peer reports duplicate-vote evidence");
+        return;
+      case "status":
+        this.peerHeights.set(peer, m.heightCommitted);
+        if (m.heightCommitted > this.chain.height) this.requestBlocks(peer);
+        return;
+      case "blocksRequest": {
+        const count = BigInt(Math.min(m.count, SYNC_BLOCKS_PER_RESPONSE_MAX));
+        const blocks = [...this.blocks.range(m.heightFrom, m.heightFrom + count - 1n)].map((b) => ({
+          height: b.height,
+          block: b.block,
+          certificate: b.certificate,
+        }));
+        this.network.send(peer, encodeWire({ type: "blocksResponse", blocks }));
+        return;
+      }
+      case "blocksResponse":
+        void this.enqueue(() => this.onBlocks(peer, m.blocks));
+        return;
+    }
+  }
+
+  /** Asks `peer` for the blocks after ours (one request in flight per interval). */
+  private requestBlocks(peer: string): void {
+    const nowMs = Date.now();
+    if (nowMs - this.syncRequestedAtMs < this.loaded.config.consensus.gossipIntervalMs) return;
+    this.syncRequestedAtMs = nowMs;
+    this.network.send(
+      peer,
+      encodeWire({
+        type: "blocksRequest",
+        heightFrom: this.chain.height + 1n,
+        count: SYNC_BLOCKS_PER_RESPONSE_MAX,
+      }),
+    );
+  }
+
+  /** Synced blocks enter the core as commit inputs for its current height, after their certificates verify. */
+  private async onBlocks(
+    peer: string,
+    blocks: { height: bigint; block: Uint8Array; certificate: Uint8Array }[],
+  ): Promise<void> {
+    for (const b of blocks) {
+      if (b.height !== this.chain.height + 1n) continue;
+      if (this.core.step === "commit") await this.startNextHeight();
+      if (BigInt(this.core.height) !== b.height) return;
+      let certificate: CommitCertificate;
+      try {
+        certificate = decodeCertificate(b.certificate);
+      } catch {
+        return;
+      }
+      const validators = this.chain.validatorsAt(b.height)!;
+      if (
+        !(await verifyCertificate(this.chain.chainId, certificate, validators, valueIdOf(b.block), b.height))
+      ) {
+        this.logger.warn(
+          { peer: peer.slice(0, 16), height: String(b.height) },
+          "sync: certificate does not verify",
+        );
+        return;
+      }
+      this.logger.info(
+        { peer: peer.slice(0, 16), height: String(b.height) },
+        "sync: applying a block from a peer",
+      );
+      await this.feed({ type: "commit", certificate, value: b.block });
+    }
+    this.syncRequestedAtMs = 0;
+    if (this.catchingUp || (this.peerHeights.get(peer) ?? 0n) > this.chain.height) this.requestBlocks(peer);
+  }
+
+  /**
+   * Verifies a peer's consensus message against the current height's
+   * validator set and feeds it to the core. Returns true when it was handled
+   * for good (so re-sends can be skipped), false when it may be useful later.
+   */
+  private async onConsensusMessage(peer: string, m: ConsensusMessage, id: string): Promise<boolean> {
+    const height =
+      m.type === "proposal"
+        ? m.signed.proposal.height
+        : m.type === "vote"
+          ? m.signed.vote.height
+          : m.certificate.height;
+    const current = this.core.height;
+    if (height > current) {
+      if (height === current + 1) {
+        if (this.nextHeight.size < NEXT_HEIGHT_MESSAGES_MAX) this.nextHeight.set(id, { peer, message: m });
+      } else if (m.type === "commit") this.requestBlocks(peer);
+      return false;
+    }
+    if (height < current || this.core.step === "unstarted" || this.core.step === "commit") return true;
+    const set = this.core.validatorSet!;
+    if (m.type === "vote") {
+      const v = m.signed.vote;
+      const validator = set.validators[v.validatorIndex];
+      if (!validator) return true;
+      if (
+        !(await verifySignature(
+          validator.publicKey,
+          voteSignBytes(this.chain.chainId, v),
+          m.signed.signature,
+        ))
+      ) {
+        this.logger.warn({ peer: peer.slice(0, 16) }, "p2p: vote with a bad signature");
+        return true;
+      }
+      this.auditVote(validator.publicKey, v.height, v.round, v.type, v.valueId);
+      await this.feed({ type: "vote", signed: m.signed });
+      return true;
+    }
+    if (m.type === "proposal") {
+      const p = m.signed.proposal;
+      const validator = set.validators[p.validatorIndex];
+      if (!validator) return true;
+      if (
+        !(await verifySignature(
+          validator.publicKey,
+          proposalSignBytes(this.chain.chainId, p),
+          m.signed.signature,
+        ))
+      )
+        return true;
+      const problem = await this.chain.checkProposal(p.value, BigInt(Date.now()));
+      if (problem) {
+        this.logger.warn({ height: p.height, round: p.round, problem }, "consensus: invalid proposal");
+      } else {
+        const block = decodeBlock(p.value);
+        if (!equalBytes(block.proposer, validator.publicKey)) {
+          this.logger.warn({ height: p.height }, "consensus: proposal names another proposer");
+          await this.feed({ type: "proposal", signed: m.signed, valid: false, extension: new Uint8Array(0) });
+          return true;
+        }
+      }
+      await this.feed({
+        type: "proposal",
+        signed: m.signed,
+        valid: problem === null,
+        extension: new Uint8Array(0),
+      });
+      return true;
+    }
+    const valid = await verifyCertificate(
+      this.chain.chainId,
+      m.certificate,
+      set.validators,
+      valueIdOf(m.value),
+      BigInt(height),
+    );
+    if (!valid) return true;
+    await this.feed({ type: "commit", certificate: m.certificate, value: m.value });
+    return true;
+  }
+
+  private auditOwn(m: ConsensusMessage): void {
+    if (m.type === "vote") {
+      const v = m.signed.vote;
+      this.auditVote(this.publicKey, v.height, v.round, v.type, v.valueId);
+    }
+  }
+
+  private auditVote(
+    publicKey: Uint8Array,
+    height: number,
+    round: number,
+    type: string,
+    valueId: Uint8Array | null,
+  ): void {
+    if (this.audit.note(publicKey, height, round, type, valueId))
+      this.logger.error(
+        { validator: toHex(publicKey).slice(0, 16), height, round, type },
+        "audit: conflicting votes by one validator",
+      );
+  }
+
+  /** Our messages of the height, the last decision, and our status, to every peer. */
+  private gossip(): void {
+    void this.enqueue(() => {
+      if (this.core.step === "unstarted") return;
+      for (const m of gossipMessages(this.core))
+        this.network.broadcast(encodeWire({ type: "consensus", message: encodeConsensusMessage(m) }));
+      for (const peer of this.network.peersReady()) this.sendStatus(peer);
+    });
+  }
+
+  private sendStatus(peer: string): void {
+    this.network.send(peer, encodeWire({ type: "status", heightCommitted: this.chain.height }));
+  }
+
+  get address(): Uint8Array {
+    return addressFromPublicKey(this.publicKey);
+  }
+
+  /** Stops timers and the network, syncs the WAL, releases the data directory. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.gossipTimer) clearInterval(this.gossipTimer);
+    for (const t of this.timers) clearTimeout(t);
+    await this.network.close();
+    await this.loop.catch(() => {});
+    this.wal?.close();
+    this.blocks.close();
+    this.lock.release();
+  }
+}
+
+function sha256(b: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(b).digest());
+}
