@@ -3,6 +3,7 @@ export * from "./batch.ts";
 export * from "./checkpoint.ts";
 export * from "./errors.ts";
 export * from "./executor.ts";
+export * from "./genesis.ts";
 export * from "./receipt.ts";
 export * from "./signer.ts";
 export { StagingNodeStore } from "./staging-store.ts";

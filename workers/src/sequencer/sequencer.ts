@@ -1,0 +1,539 @@
+/**
+ * One Sequencer per lane (addressed by name: env.SEQUENCER.getByName(String(lane))).
+ *
+ * A step: take every submit queued since the last step (group commit), answer
+ * already-known transactions from storage, check all signatures in one
+ * verifyMany, execute with the shared STF over the SQLite-backed tree, sign
+ * the receipts, then write nodes, blocks, receipts and the head in one
+ * synchronous transaction, and only then reply: the output gate holds the
+ * reply until the writes are durable, so an acknowledged transaction is never
+ * lost. Checkpoints are built by the alarm (one per object, at least once:
+ * building is idempotent because it only takes blocks no checkpoint holds).
+ */
+import { DurableObject } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import { migrate } from "drizzle-orm/durable-sqlite/migrator";
+import { asc, count, eq, gte, isNull } from "drizzle-orm";
+import { migrations } from "../../../migrations/edge/migrations.ts";
+import { settlementPayloadCodec } from "../../../settlement-node/ledger/tx.ts";
+import { toHex, fromHex } from "../../../shared/bytes.ts";
+import { decode, encode } from "../../../shared/codec/index.ts";
+import {
+  blocksForNextCheckpoint,
+  buildCheckpoint,
+  LaneExecutor,
+  type LaneHead,
+  type SignedLaneReceipt,
+  signedLaneReceiptCodec,
+  createSigner,
+  type Signer,
+} from "../../../shared/lane/index.ts";
+import { CachedNodeStore, encodeSmtMultiproof } from "../../../shared/smt/index.ts";
+import {
+  accountCodec,
+  balanceCodec,
+  decodeSignedTx,
+  itemCodec,
+  keys,
+  laneRecordCodec,
+  NATIVE_ASSET,
+  tokenCodec,
+  txHash,
+} from "../../../shared/stf/index.ts";
+import type { Env } from "../env.ts";
+import { type LaneConfig, laneConfig } from "./config.ts";
+import * as schema from "./schema.ts";
+import { SqlNodeStore } from "./sql-node-store.ts";
+import type { FinalityStatus, ProvenRead, ReceiptView, SubmitResult, TxOutcome } from "./types.ts";
+
+/** ~200 B per cached record with JS overhead: ~40 MB, well inside a Durable Object's 128 MB. */
+const NODE_CACHE_RECORDS = 200_000;
+const HEAD_ID = 1;
+
+type Pending = { txs: Uint8Array[]; resolve: (r: SubmitResult) => void; reject: (e: unknown) => void };
+
+export class Sequencer extends DurableObject<Env> {
+  readonly #db;
+  #config!: LaneConfig;
+  #signer!: Signer;
+  #executor!: LaneExecutor;
+  #queue: Pending[] = [];
+  #pumping = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#db = drizzle(ctx.storage, { schema });
+    void ctx.blockConcurrencyWhile(async () => {
+      await migrate(this.#db, migrations);
+      this.#open();
+    });
+  }
+
+  #open(): void {
+    const name = this.ctx.id.name;
+    const lane = Number(name);
+    if (!name || !Number.isInteger(lane) || lane < 1)
+      throw new Error(`Sequencer must be addressed by its lane number (getByName("1")), got ${name}.`);
+    this.#config = laneConfig(this.env, lane);
+    this.#signer = createSigner(this.#config.sequencerSecretKey);
+    const store = new CachedNodeStore(new SqlNodeStore(this.ctx.storage.sql), NODE_CACHE_RECORDS);
+    let row = this.#db.select().from(schema.head).where(eq(schema.head.id, HEAD_ID)).get();
+    if (!row) {
+      this.ctx.storage.transactionSync(() => {
+        const head = LaneExecutor.writeGenesis(store, this.#config.genesis);
+        this.#db
+          .insert(schema.head)
+          .values({
+            id: HEAD_ID,
+            stateRoot: buf(head.root),
+            treeVersion: head.treeVersion,
+            lastReceiptHash: buf(head.lastReceiptHash),
+            nextCheckpointIndex: 0,
+            checkpointedRoot: buf(head.root),
+          })
+          .run();
+      });
+      row = this.#db.select().from(schema.head).where(eq(schema.head.id, HEAD_ID)).get()!;
+    }
+    const head: LaneHead = {
+      root: u8(row.stateRoot),
+      treeVersion: row.treeVersion,
+      lastReceiptHash: u8(row.lastReceiptHash),
+    };
+    this.#executor = new LaneExecutor({ store, head, signer: this.#signer });
+  }
+
+  // ---- writes -------------------------------------------------------------
+
+  /** Submits canonical signed transactions; one outcome per input, in order. */
+  submit(txs: Uint8Array[]): Promise<SubmitResult> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ txs, resolve, reject });
+      if (!this.#pumping) {
+        this.#pumping = true;
+        // Start on a later turn so requests arriving together share one step (one verifyMany, one write).
+        setTimeout(() => void this.#pump(), 0);
+      }
+    });
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue;
+        this.#queue = [];
+        try {
+          const results = await this.#step(batch.map((p) => p.txs));
+          batch.forEach((p, i) => p.resolve(results[i]!));
+        } catch (error) {
+          for (const p of batch) p.reject(error);
+        }
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  async #step(requests: Uint8Array[][]): Promise<SubmitResult[]> {
+    const pending = this.#pendingBlocks();
+    if (pending >= this.#config.pendingBlocksMax) {
+      const busy: SubmitResult = {
+        ok: false,
+        error: {
+          code: "lane_busy",
+          message: `Lane ${this.#config.lane} has ${pending} blocks waiting for a checkpoint (bound ${this.#config.pendingBlocksMax}).`,
+          retryAfterSeconds: Math.max(1, Math.ceil(this.#config.checkpointAgeMsMax / 1000)),
+        },
+      };
+      void this.#ensureAlarm();
+      return requests.map(() => busy);
+    }
+    // Known transactions (same bytes, or same sender and idempotency key) get their stored receipt.
+    const outcomes: (TxOutcome | undefined)[][] = requests.map((txs) => txs.map(() => undefined));
+    const fresh: { r: number; i: number; bytes: Uint8Array }[] = [];
+    const seen = new Map<string, { r: number; i: number }>();
+    requests.forEach((txs, r) =>
+      txs.forEach((bytes, i) => {
+        const known = this.#knownReceipt(bytes);
+        if (known) outcomes[r]![i] = { index: i, status: "included", duplicate: true, receipt: known };
+        else {
+          const h = toHex(txHash(bytes));
+          if (!seen.has(h)) fresh.push({ r, i, bytes });
+          seen.set(h, seen.get(h) ?? { r, i });
+        }
+      }),
+    );
+
+    if (fresh.length > 0) {
+      const verified = await this.#executor.verify(fresh.map((f) => f.bytes));
+      const nowMs = BigInt(Date.now());
+      const step = this.#executor.execute(verified, nowMs);
+      let signed: SignedLaneReceipt[];
+      try {
+        signed = await this.#executor.sign(step);
+        this.ctx.storage.transactionSync(() => {
+          this.#executor.commit();
+          const sealedAtMs = Number(nowMs);
+          for (const b of step.blocks)
+            this.#db
+              .insert(schema.blocks)
+              .values({
+                height: Number(b.block.header.height),
+                encoded: buf(b.encoded),
+                stateRoot: buf(b.stateRoot),
+                txCount: b.block.txs.length,
+                sealedAtMs,
+                checkpointIndex: null,
+              })
+              .run();
+          signed.forEach((s, k) => {
+            const f = fresh[step.included[k]!.inputIndex]!;
+            this.#db
+              .insert(schema.receipts)
+              .values({
+                txHash: toHex(s.receipt.txHash),
+                height: Number(s.receipt.height),
+                index: s.receipt.index,
+                signed: buf(encode(signedLaneReceiptCodec, s)),
+                idempotencyKey: idempotencyIdOf(f.bytes),
+              })
+              .run();
+          });
+          const head = this.#executor.head;
+          this.#db
+            .update(schema.head)
+            .set({
+              stateRoot: buf(head.root),
+              treeVersion: head.treeVersion,
+              lastReceiptHash: buf(head.lastReceiptHash),
+            })
+            .where(eq(schema.head.id, HEAD_ID))
+            .run();
+        });
+      } catch (error) {
+        this.#executor.abort();
+        throw error;
+      }
+      const views = signed.map((s) => receiptView(s, "soft"));
+      step.included.forEach((t, k) => {
+        const f = fresh[t.inputIndex]!;
+        outcomes[f.r]![f.i] = { index: f.i, status: "included", duplicate: false, receipt: views[k]! };
+      });
+      for (const rj of step.rejected) {
+        const f = fresh[rj.inputIndex]!;
+        outcomes[f.r]![f.i] = {
+          index: f.i,
+          status: "rejected",
+          code: rj.status,
+          reason: rj.reason,
+          txHash: toHex(rj.txHash),
+        };
+      }
+      // The same bytes twice in one step: later copies get the first copy's outcome.
+      requests.forEach((txs, r) =>
+        txs.forEach((bytes, i) => {
+          if (outcomes[r]![i]) return;
+          const first = seen.get(toHex(txHash(bytes)))!;
+          const o = outcomes[first.r]![first.i]!;
+          outcomes[r]![i] =
+            o.status === "included" ? { ...o, index: i, duplicate: true } : { ...o, index: i };
+        }),
+      );
+      if (signed.length > 0) {
+        this.#broadcast(views);
+        await this.#ensureAlarm();
+      }
+    }
+    return outcomes.map((o) => ({ ok: true, results: o as TxOutcome[] }));
+  }
+
+  #knownReceipt(bytes: Uint8Array): ReceiptView | undefined {
+    const byHash = this.receipt(toHex(txHash(bytes)));
+    if (byHash) return byHash;
+    const id = idempotencyIdOf(bytes);
+    return id === null ? undefined : this.#receiptWhere(eq(schema.receipts.idempotencyKey, id));
+  }
+
+  // ---- reads --------------------------------------------------------------
+
+  receipt(txHashHex: string): ReceiptView | undefined {
+    return this.#receiptWhere(eq(schema.receipts.txHash, txHashHex.toLowerCase()));
+  }
+
+  /** By sender public key (hex) and idempotency key (hex), both 32 bytes. */
+  byIdempotencyKey(senderHex: string, keyHex: string): ReceiptView | undefined {
+    return this.#receiptWhere(eq(schema.receipts.idempotencyKey, `${senderHex}${keyHex}`.toLowerCase()));
+  }
+
+  #receiptWhere(where: ReturnType<typeof eq>): ReceiptView | undefined {
+    const row = this.#db.select().from(schema.receipts).where(where).get();
+    if (!row) return undefined;
+    return receiptView(decode(signedLaneReceiptCodec, u8(row.signed)), this.#finalityOf(row.height));
+  }
+
+  #finalityOf(height: number): FinalityStatus {
+    const block = this.#db.select().from(schema.blocks).where(eq(schema.blocks.height, height)).get();
+    if (!block || block.checkpointIndex === null) return "soft";
+    const cp = this.#db
+      .select()
+      .from(schema.checkpoints)
+      .where(eq(schema.checkpoints.index, block.checkpointIndex))
+      .get();
+    return cp && (cp.status === "settled" || cp.status === "final")
+      ? cp.status
+      : cp?.status === "posted"
+        ? "checkpointed"
+        : "soft";
+  }
+
+  account(addressHex: string): ProvenRead<{ nonce: string; balance: string }> {
+    const owner = fromHex(addressHex);
+    return this.#prove([keys.account(owner), keys.balance(owner, NATIVE_ASSET)], ([acc, bal]) => ({
+      nonce: (acc ? decode(accountCodec, acc).nonce : 0n).toString(),
+      balance: (bal ? decode(balanceCodec, bal).amount : 0n).toString(),
+    }));
+  }
+
+  tokenBalance(addressHex: string, tokenIdHex: string): ProvenRead<{ balance: string; token: unknown }> {
+    const owner = fromHex(addressHex);
+    const tokenId = fromHex(tokenIdHex);
+    return this.#prove([keys.token(tokenId), keys.balance(owner, tokenId)], ([tok, bal]) => ({
+      token: tok ? jsonReady(decode(tokenCodec, tok)) : null,
+      balance: (bal ? decode(balanceCodec, bal).amount : 0n).toString(),
+    }));
+  }
+
+  item(itemIdHex: string): ProvenRead<unknown> {
+    return this.#prove([keys.item(fromHex(itemIdHex))], ([it]) =>
+      it ? jsonReady(decode(itemCodec, it)) : null,
+    );
+  }
+
+  #prove<T>(stateKeys: Uint8Array[], read: (values: (Uint8Array | undefined)[]) => T): ProvenRead<T> {
+    const tree = this.#executor.tree;
+    const stateRoot = this.#executor.head.root;
+    const values = stateKeys.map((k) => tree.getAt(stateRoot, k));
+    return {
+      stateRoot: toHex(stateRoot),
+      height: this.#executor.lane.height.toString(),
+      value: read(values),
+      proof: toHex(encodeSmtMultiproof(tree.proveMany(stateKeys, stateRoot))),
+      entries: stateKeys.map((k, i) => ({ key: toHex(k), value: values[i] ? toHex(values[i]!) : null })),
+    };
+  }
+
+  blocks(fromHeight: number, limit: number) {
+    return this.#db
+      .select()
+      .from(schema.blocks)
+      .where(gte(schema.blocks.height, fromHeight))
+      .orderBy(asc(schema.blocks.height))
+      .limit(Math.min(Math.max(limit, 1), 100))
+      .all()
+      .map((b) => ({
+        height: b.height,
+        stateRoot: toHex(u8(b.stateRoot)),
+        txCount: b.txCount,
+        sealedAtMs: b.sealedAtMs,
+        checkpointIndex: b.checkpointIndex,
+        encoded: toHex(u8(b.encoded)),
+      }));
+  }
+
+  status() {
+    const lane = this.#executor.lane;
+    const head = this.#executor.head;
+    const cp = this.#db.select().from(schema.head).where(eq(schema.head.id, HEAD_ID)).get()!;
+    return {
+      chainId: lane.chainId,
+      lane: lane.lane,
+      height: lane.height.toString(),
+      stateRoot: toHex(head.root),
+      lastReceiptHash: toHex(head.lastReceiptHash),
+      sequencer: toHex(this.#signer.publicKey),
+      baseFeePerGas: lane.baseFeePerGas.toString(),
+      pendingBlocks: this.#pendingBlocks(),
+      pendingBlocksMax: this.#config.pendingBlocksMax,
+      nextCheckpointIndex: cp.nextCheckpointIndex,
+      checkpointedRoot: toHex(u8(cp.checkpointedRoot)),
+    };
+  }
+
+  #pendingBlocks(): number {
+    return (
+      this.#db.select({ n: count() }).from(schema.blocks).where(isNull(schema.blocks.checkpointIndex)).get()
+        ?.n ?? 0
+    );
+  }
+
+  // ---- checkpoints (alarm) ------------------------------------------------
+
+  async #ensureAlarm(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(Date.now() + this.#config.checkpointAgeMsMax);
+  }
+
+  /** Builds every checkpoint that is due; safe to run twice (takes only blocks no checkpoint holds). */
+  override async alarm(): Promise<void> {
+    for (;;) {
+      const pending = this.#db
+        .select()
+        .from(schema.blocks)
+        .where(isNull(schema.blocks.checkpointIndex))
+        .orderBy(asc(schema.blocks.height))
+        .limit(4096)
+        .all();
+      const take = blocksForNextCheckpoint(
+        pending.map((b) => ({ bytes: b.encoded.byteLength, sealedAtMs: b.sealedAtMs })),
+        Date.now(),
+        { ageMsMax: this.#config.checkpointAgeMsMax, bytesTarget: 96 * 1024 },
+      );
+      if (take === 0) break;
+      const chosen = pending.slice(0, take);
+      const head = this.#db.select().from(schema.head).where(eq(schema.head.id, HEAD_ID)).get()!;
+      const last = chosen[chosen.length - 1]!;
+      const newRoot = u8(last.stateRoot);
+      const checkpoint = await buildCheckpoint({
+        chainId: this.#config.chainId,
+        lane: this.#config.lane,
+        index: BigInt(head.nextCheckpointIndex),
+        prevRoot: u8(head.checkpointedRoot),
+        newRoot,
+        withdrawalCount: this.#withdrawalCountAt(newRoot),
+        encodedBlocks: chosen.map((b) => u8(b.encoded)),
+        signer: this.#signer,
+      });
+      this.ctx.storage.transactionSync(() => {
+        // Re-check under the transaction: a concurrent alarm run may have taken these blocks.
+        const still = this.#db
+          .select()
+          .from(schema.blocks)
+          .where(eq(schema.blocks.height, chosen[0]!.height))
+          .get();
+        if (!still || still.checkpointIndex !== null) return;
+        const index = head.nextCheckpointIndex;
+        this.#db
+          .insert(schema.checkpoints)
+          .values({
+            index,
+            firstHeight: chosen[0]!.height,
+            lastHeight: last.height,
+            payload: buf(encode(settlementPayloadCodec, { type: "postCheckpoint", ...checkpoint })),
+            status: "built",
+            attempts: 0,
+            nextAttemptMs: Date.now(),
+          })
+          .run();
+        for (const b of chosen)
+          this.#db
+            .update(schema.blocks)
+            .set({ checkpointIndex: index })
+            .where(eq(schema.blocks.height, b.height))
+            .run();
+        this.#db
+          .update(schema.head)
+          .set({ nextCheckpointIndex: index + 1, checkpointedRoot: buf(newRoot) })
+          .where(eq(schema.head.id, HEAD_ID))
+          .run();
+      });
+    }
+    if (this.#pendingBlocks() > 0)
+      await this.ctx.storage.setAlarm(Date.now() + this.#config.checkpointAgeMsMax);
+  }
+
+  #withdrawalCountAt(root: Uint8Array): bigint {
+    const raw = this.#executor.tree.getAt(root, keys.lane());
+    return raw ? decode(laneRecordCodec, raw).withdrawalCount : 0n;
+  }
+
+  /** Encoded postCheckpoint payloads, oldest first (what a relayer posts to settlement). */
+  checkpoints(fromIndex: number, limit: number) {
+    return this.#db
+      .select()
+      .from(schema.checkpoints)
+      .where(gte(schema.checkpoints.index, fromIndex))
+      .orderBy(asc(schema.checkpoints.index))
+      .limit(Math.min(Math.max(limit, 1), 20))
+      .all()
+      .map((c) => ({
+        index: c.index,
+        firstHeight: c.firstHeight,
+        lastHeight: c.lastHeight,
+        status: c.status,
+        payload: toHex(u8(c.payload)),
+      }));
+  }
+
+  // ---- receipt feed (hibernatable WebSockets) ---------------------------
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade") !== "websocket")
+      return new Response("Sequencer speaks RPC; only the receipt feed is a WebSocket.", { status: 426 });
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (message === "ping") ws.send("pong");
+  }
+
+  #broadcast(views: ReceiptView[]): void {
+    const sockets = this.ctx.getWebSockets();
+    if (sockets.length === 0) return;
+    const text = JSON.stringify({ type: "receipts", receipts: views });
+    for (const ws of sockets) {
+      try {
+        ws.send(text);
+      } catch {
+        // A closing socket: the client reconnects and reads receipts by hash.
+      }
+    }
+  }
+}
+
+function receiptView(s: SignedLaneReceipt, finality: FinalityStatus): ReceiptView {
+  const r = s.receipt;
+  return {
+    receipt: {
+      chainId: r.chainId,
+      lane: r.lane,
+      height: r.height.toString(),
+      index: r.index,
+      txHash: toHex(r.txHash),
+      prevReceiptHash: toHex(r.prevReceiptHash),
+      stateRoot: toHex(r.stateRoot),
+      status: r.status,
+    },
+    signature: toHex(s.signature),
+    encoded: toHex(encode(signedLaneReceiptCodec, s)),
+    finality,
+  };
+}
+
+/** sender ‖ idempotency key as hex, or null when the transaction has none (or does not decode). */
+function idempotencyIdOf(bytes: Uint8Array): string | null {
+  try {
+    const { body } = decodeSignedTx(bytes);
+    return body.idempotencyKey ? toHex(body.sender) + toHex(body.idempotencyKey) : null;
+  } catch {
+    return null;
+  }
+}
+
+function jsonReady(value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Uint8Array) return toHex(value);
+  if (Array.isArray(value)) return value.map(jsonReady);
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonReady(v)]));
+  return value;
+}
+
+function buf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function u8(b: ArrayBuffer | Uint8Array | Buffer): Uint8Array {
+  return b instanceof Uint8Array ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b);
+}

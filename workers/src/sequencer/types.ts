@@ -1,0 +1,36 @@
+/** What the Sequencer's RPC methods return: plain JSON-ready values (hex strings, decimal strings). */
+export type FinalityStatus = "soft" | "checkpointed" | "settled" | "final";
+
+export type ReceiptView = {
+  receipt: {
+    chainId: string;
+    lane: number;
+    height: string;
+    index: number;
+    txHash: string;
+    prevReceiptHash: string;
+    stateRoot: string;
+    status: number;
+  };
+  signature: string;
+  /** signedLaneReceiptCodec bytes, hex: what a client verifies and keeps as evidence. */
+  encoded: string;
+  finality: FinalityStatus;
+};
+
+export type TxOutcome =
+  | { index: number; status: "included"; duplicate: boolean; receipt: ReceiptView }
+  | { index: number; status: "rejected"; code: number; reason: string; txHash: string };
+
+export type SubmitResult =
+  | { ok: true; results: TxOutcome[] }
+  | { ok: false; error: { code: "lane_busy"; message: string; retryAfterSeconds: number } };
+
+export type ProvenRead<T> = {
+  stateRoot: string;
+  height: string;
+  value: T;
+  /** shared/smt encodeSmtMultiproof, hex, of `keys` against stateRoot. */
+  proof: string;
+  entries: { key: string; value: string | null }[];
+};
