@@ -124,7 +124,9 @@ export class Sequencer extends DurableObject<Env> {
         this.#queue = [];
         try {
           const results = await this.#step(batch.map((p) => p.txs));
-          batch.forEach((p, i) => p.resolve(results[i]!));
+          batch.forEach((p, i) => {
+            p.resolve(results[i]!);
+          });
         } catch (error) {
           for (const p of batch) p.reject(error);
         }
@@ -152,7 +154,7 @@ export class Sequencer extends DurableObject<Env> {
     const outcomes: (TxOutcome | undefined)[][] = requests.map((txs) => txs.map(() => undefined));
     const fresh: { r: number; i: number; bytes: Uint8Array }[] = [];
     const seen = new Map<string, { r: number; i: number }>();
-    requests.forEach((txs, r) =>
+    for (const [r, txs] of requests.entries())
       txs.forEach((bytes, i) => {
         const known = this.#knownReceipt(bytes);
         if (known) outcomes[r]![i] = { index: i, status: "included", duplicate: true, receipt: known };
@@ -161,8 +163,7 @@ export class Sequencer extends DurableObject<Env> {
           if (!seen.has(h)) fresh.push({ r, i, bytes });
           seen.set(h, seen.get(h) ?? { r, i });
         }
-      }),
-    );
+      });
 
     if (fresh.length > 0) {
       const verified = await this.#executor.verify(fresh.map((f) => f.bytes));
@@ -230,15 +231,14 @@ export class Sequencer extends DurableObject<Env> {
         };
       }
       // The same bytes twice in one step: later copies get the first copy's outcome.
-      requests.forEach((txs, r) =>
+      for (const [r, txs] of requests.entries())
         txs.forEach((bytes, i) => {
           if (outcomes[r]![i]) return;
           const first = seen.get(toHex(txHash(bytes)))!;
           const o = outcomes[first.r]![first.i]!;
           outcomes[r]![i] =
             o.status === "included" ? { ...o, index: i, duplicate: true } : { ...o, index: i };
-        }),
-      );
+        });
       if (signed.length > 0) {
         this.#broadcast(views);
         await this.#ensureAlarm();
