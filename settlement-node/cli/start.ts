@@ -1,4 +1,5 @@
 /** `bitlayer-settlement start --config F`: runs one validator until SIGINT/SIGTERM. */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { pino } from "pino";
 import { installNodeVerifier } from "../crypto/node-verifier.ts";
@@ -14,6 +15,7 @@ export async function start(configFile: string): Promise<void> {
   const { config } = loaded;
   const logger = pino({ level: config.logLevel, base: { node: config.moniker } });
   const db = config.database;
+  fs.mkdirSync(loaded.dataDir, { recursive: true });
   const database = await openIndexDatabase(
     db.kind === "pglite"
       ? { kind: "pglite", dataDir: path.join(loaded.dataDir, "db") }

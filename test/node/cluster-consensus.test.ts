@@ -1,17 +1,40 @@
 /**
  * Four real validator processes on loopback: they commit blocks, agree on the
- * block hash at every height, and a transfer sent to one is committed and
- * visible on all.
+ * block hash at every height, a transfer sent to one is committed and visible
+ * on all, and each indexes its blocks into its own database: embedded PGlite
+ * always, and the same test again on PostgreSQL (one schema per validator)
+ * when DATABASE_URL is set. `reindex` rebuilds a stopped validator's rows
+ * from its block store.
  */
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { sql } from "drizzle-orm";
 import { toHex } from "../../shared/bytes.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { Cluster, waitFor } from "./helpers/cluster.ts";
+import { openDatabase, queryRows, type SettlementDatabase } from "../../settlement-node/db/index.ts";
+import { CLI, Cluster, minOf, NODE_BIN, waitFor } from "./helpers/cluster.ts";
 
-describe("a four-validator cluster", () => {
+const DATABASE_URL = process.env.DATABASE_URL;
+if (!DATABASE_URL)
+  console.warn(
+    "cluster-consensus: DATABASE_URL is not set, so the PostgreSQL run is SKIPPED (the PGlite run still runs). " +
+      "Set DATABASE_URL=postgres://user:pass@host:5432/db to run it.",
+  );
+
+const runs: { name: string; database: "pglite" | "postgres" }[] = [{ name: "PGlite", database: "pglite" }];
+if (DATABASE_URL) runs.push({ name: "PostgreSQL", database: "postgres" });
+
+describe.each(runs)("a four-validator cluster indexing into $name", ({ database }) => {
   let cluster: Cluster;
+  const schemaPrefix = `bl_${Date.now().toString(36)}`;
 
   beforeAll(async () => {
-    cluster = await Cluster.init({ validators: 4 });
+    cluster = await Cluster.init({
+      validators: 4,
+      database,
+      schemaPrefix,
+      env: DATABASE_URL ? { DATABASE_URL } : {},
+    });
     await cluster.startAll();
   });
 
@@ -23,7 +46,7 @@ describe("a four-validator cluster", () => {
   test("commits blocks whose hashes agree on every validator at every height", async () => {
     await Promise.all([0, 1, 2, 3].map((i) => cluster.waitHeight(i, 8n)));
     const heights = await Promise.all([0, 1, 2, 3].map((i) => cluster.height(i)));
-    const common = heights.reduce((a, b) => (a < b ? a : b));
+    const common = minOf(heights);
     expect(common).toBeGreaterThanOrEqual(8n);
     for (let h = 1n; h <= common; h++) {
       const blocks = await Promise.all([0, 1, 2, 3].map((i) => cluster.block(i, h)));
@@ -46,7 +69,10 @@ describe("a four-validator cluster", () => {
         const a = await cluster.get<{ balance: string }>(i, `/v1/accounts/${toHex(to)}`);
         return BigInt(a.balance) === BigInt(before.balance) + 12_345n;
       });
-    const sender = await cluster.get<{ nonce: string }>(3, `/v1/accounts/${toHex(cluster.accountAddress(0))}`);
+    const sender = await cluster.get<{ nonce: string }>(
+      3,
+      `/v1/accounts/${toHex(cluster.accountAddress(0))}`,
+    );
     expect(sender.nonce).toBe("1");
     // The block carrying it is the same block on every validator.
     const h = await cluster.height(0);
@@ -58,5 +84,52 @@ describe("a four-validator cluster", () => {
     expect(found).not.toBeNull();
     const [height, hash] = found!.split(":");
     for (const i of [1, 2, 3]) expect((await cluster.block(i, BigInt(height!))).hash).toBe(hash);
+  });
+
+  async function open(i: number): Promise<SettlementDatabase> {
+    return database === "postgres"
+      ? openDatabase({ url: DATABASE_URL!, schemaName: `${schemaPrefix}_v${i}` })
+      : openDatabase({ dataDir: path.join(cluster.dir, `validator-${i}`, "data", "db") });
+  }
+
+  async function indexedHashes(i: number): Promise<Map<bigint, string>> {
+    const db = await open(i);
+    try {
+      const rows = await queryRows<{ height: string; hash: string }>(
+        db.db,
+        sql`select height::text as height, encode(hash, 'hex') as hash from blocks order by height`,
+      );
+      return new Map(rows.map((r) => [BigInt(r.height), `0x${r.hash}`]));
+    } finally {
+      await db.close();
+    }
+  }
+
+  test("every validator's database holds the committed blocks, and reindex rebuilds them from the block store", async () => {
+    await Promise.all([0, 1, 2, 3].map((i) => cluster.waitHeight(i, 5n)));
+    // PGlite is one process per data directory: stop the validator before reading its database.
+    const victim = 3;
+    if (database === "postgres")
+      await waitFor("index caught up", 10_000, async () => (await indexedHashes(victim)).size >= 5);
+    await cluster.kill9(victim);
+    const height = await cluster.height(0);
+    const served = new Map<bigint, string>();
+    for (let h = 1n; h <= 5n; h++) served.set(h, (await cluster.block(0, h)).hash);
+    const indexed = await indexedHashes(victim);
+    for (const [h, hash] of served) if (indexed.has(h)) expect(indexed.get(h), `height ${h}`).toBe(hash);
+
+    const out = execFileSync(NODE_BIN, [CLI, "reindex", "--config", cluster.configFiles[victim]!], {
+      encoding: "utf8",
+      env: { ...process.env, ...(DATABASE_URL ? { DATABASE_URL } : {}) },
+    });
+    const { countBlocks } = JSON.parse(out) as { countBlocks: number };
+    expect(countBlocks).toBeGreaterThanOrEqual(5);
+    const rebuilt = await indexedHashes(victim);
+    expect(rebuilt.size).toBe(countBlocks);
+    for (const [h, hash] of served) expect(rebuilt.get(h), `height ${h}`).toBe(hash);
+
+    await cluster.restart(victim);
+    await cluster.waitHeight(victim, height + 1n);
+    expect(cluster.unexpectedExits).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@
  */
 import { Prng } from "../../shared/prng.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { Cluster } from "./helpers/cluster.ts";
+import { Cluster, maxOf, minOf } from "./helpers/cluster.ts";
 import { assertAgreement, conflictsSeen } from "./helpers/cluster-checks.ts";
 
 const SEED = Number(process.env.CRASH_SEED ?? 20_261_125);
@@ -41,29 +41,31 @@ describe(`kill -9 of validators (seed ${SEED})`, () => {
       const hashBefore = heightBefore > 0n ? (await cluster.block(victim, heightBefore)).hash : null;
       await cluster.kill9(victim);
       const others = ALL.filter((i) => i !== victim);
-      const heightOthers = (await Promise.all(others.map((i) => cluster.height(i)))).reduce((a, b) => (a > b ? a : b));
+      const heightOthers = maxOf(await Promise.all(others.map((i) => cluster.height(i))));
       await cluster.restart(victim);
       const context = `seed ${SEED}, kill ${k}, validator ${victim}`;
-      expect(await cluster.height(victim), `${context}: height after restart`).toBeGreaterThanOrEqual(heightBefore);
+      expect(await cluster.height(victim), `${context}: height after restart`).toBeGreaterThanOrEqual(
+        heightBefore,
+      );
       if (hashBefore) expect((await cluster.block(victim, heightBefore)).hash, context).toBe(hashBefore);
       await cluster.waitHeight(victim, heightOthers + 1n);
       expect(await conflictsSeen(cluster, ALL), context).toBe(0);
       expect(cluster.unexpectedExits, context).toEqual([]);
     }
     const heights = await Promise.all(ALL.map((i) => cluster.height(i)));
-    await assertAgreement(cluster, heights.reduce((a, b) => (a < b ? a : b)), ALL);
+    await assertAgreement(cluster, minOf(heights), ALL);
   });
 
   test("kill -9 of all four at once: they resume from where they were and keep committing", async () => {
     const prng = new Prng(SEED ^ 0x5eed);
     await sleep(prng.below(500));
     const heightsBefore = await Promise.all(ALL.map((i) => cluster.height(i)));
-    const common = heightsBefore.reduce((a, b) => (a < b ? a : b));
+    const common = minOf(heightsBefore);
     const hashes = await assertAgreement(cluster, common, ALL);
     await Promise.all(ALL.map((i) => cluster.kill9(i)));
     await cluster.startAll();
     for (const i of ALL) expect(await cluster.height(i)).toBeGreaterThanOrEqual(heightsBefore[i]!);
-    const top = heightsBefore.reduce((a, b) => (a > b ? a : b));
+    const top = maxOf(heightsBefore);
     await Promise.all(ALL.map((i) => cluster.waitHeight(i, top + 3n)));
     const after = await assertAgreement(cluster, top + 3n, ALL);
     for (const [h, hash] of hashes) expect(after.get(h), `height ${h}`).toBe(hash);

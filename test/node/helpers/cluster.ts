@@ -55,7 +55,13 @@ export type ClusterOptions = {
   env?: Record<string, string>;
 };
 
-export type StatusJson = { chainId: string; height: string; lastBlockHash: string; catchingUp: boolean; peers: number };
+export type StatusJson = {
+  chainId: string;
+  height: string;
+  lastBlockHash: string;
+  catchingUp: boolean;
+  peers: number;
+};
 export type NodeJson = {
   height: string;
   round: number;
@@ -82,7 +88,13 @@ export class Cluster {
   readonly unexpectedExits: { index: number; code: number | null; signal: string | null }[] = [];
   private readonly env: Record<string, string>;
 
-  private constructor(dir: string, chainId: string, configFiles: string[], apiPorts: number[], env: Record<string, string>) {
+  private constructor(
+    dir: string,
+    chainId: string,
+    configFiles: string[],
+    apiPorts: number[],
+    env: Record<string, string>,
+  ) {
     this.dir = dir;
     this.chainId = chainId;
     this.configFiles = configFiles;
@@ -242,7 +254,10 @@ export class Cluster {
     return accountAddressOf(this.accounts[index]!.publicKey);
   }
 
-  async submit(i: number, txHex: string): Promise<{ accepted: boolean; hash: string; message: string | null }> {
+  async submit(
+    i: number,
+    txHex: string,
+  ): Promise<{ accepted: boolean; hash: string; message: string | null }> {
     const r = await fetch(`${this.url(i)}/v1/txs`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -259,4 +274,16 @@ export async function waitFor(what: string, timeoutMs: number, check: () => Prom
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+export function maxOf(values: readonly bigint[]): bigint {
+  let m = values[0]!;
+  for (const v of values) if (v > m) m = v;
+  return m;
+}
+
+export function minOf(values: readonly bigint[]): bigint {
+  let m = values[0]!;
+  for (const v of values) if (v < m) m = v;
+  return m;
 }
