@@ -102,7 +102,7 @@ export class SettlementNode {
     this.logger = logger;
     const { config, dataDir, genesis, keyPair } = loaded;
     this.lock = acquireDataDirLock(dataDir);
-    this.guard = SignGuard.open(`${dataDir}/sign`);
+    this.guard = SignGuard.open(dataDir);
     this.blocks = BlockStore.open({ dir: `${dataDir}/blocks`, logger });
     this.chain = new SettlementChain(genesis);
     const signer: Signer = {
