@@ -24,7 +24,11 @@ import { WebSocket, WebSocketServer } from "ws";
 import { concatBytes, fromHex, toHex } from "../../shared/bytes.ts";
 import { generateKeyPair, sign, verifySignature } from "../../shared/crypto/index.ts";
 import { installNodeVerifier } from "../../settlement-node/crypto/node-verifier.ts";
-import { accountAddressOf, encodeSettlementTx, settlementTxSignBytes } from "../../settlement-node/ledger/index.ts";
+import {
+  accountAddressOf,
+  encodeSettlementTx,
+  settlementTxSignBytes,
+} from "../../settlement-node/ledger/index.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const NODE_BIN = path.join(ROOT, "node_modules/.bin/node");
@@ -49,10 +53,14 @@ const quantile = (xs: number[], q: number) => {
 
 async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<net.Server>((r) => {
-      const s = net.createServer();
-      s.listen(0, "127.0.0.1", () => r(s));
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Server>((r) => {
+          const s = net.createServer();
+          s.listen(0, "127.0.0.1", () => r(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
@@ -126,9 +134,30 @@ async function main(): Promise<void> {
   const out = JSON.parse(
     execFileSync(
       NODE_BIN,
-      [CLI, "init", "--validators", "4", "--accounts", String(ACCOUNTS), "--dir", dir, "--chain-id", "bitlayer-bench",
-        "--p2p-ports", ports.slice(0, 4).join(","), "--api-ports", ports.slice(4).join(","), "--database", "none",
-        "--block-interval-ms", "0", "--timeout-propose-ms", "500", "--gossip-interval-ms", "100"],
+      [
+        CLI,
+        "init",
+        "--validators",
+        "4",
+        "--accounts",
+        String(ACCOUNTS),
+        "--dir",
+        dir,
+        "--chain-id",
+        "bitlayer-bench",
+        "--p2p-ports",
+        ports.slice(0, 4).join(","),
+        "--api-ports",
+        ports.slice(4).join(","),
+        "--database",
+        "none",
+        "--block-interval-ms",
+        "0",
+        "--timeout-propose-ms",
+        "500",
+        "--gossip-interval-ms",
+        "100",
+      ],
       { encoding: "utf8" },
     ),
   ) as { configFiles: string[] };
@@ -165,8 +194,18 @@ async function main(): Promise<void> {
     });
     const to = accountAddressOf(accounts[0]!.publicKey);
     const makeTx = (a: (typeof accounts)[number]) => {
-      const body = { sender: a.publicKey, nonce: a.nonce++, fee: 1n, payload: { type: "transfer" as const, to, amount: 1n } };
-      return toHex(encodeSettlementTx({ body, signature: sign(a.secretKey, settlementTxSignBytes("bitlayer-bench", body)) }));
+      const body = {
+        sender: a.publicKey,
+        nonce: a.nonce++,
+        fee: 1n,
+        payload: { type: "transfer" as const, to, amount: 1n },
+      };
+      return toHex(
+        encodeSettlementTx({
+          body,
+          signature: sign(a.secretKey, settlementTxSignBytes("bitlayer-bench", body)),
+        }),
+      );
     };
     const submit = async (i: number, txHex: string) => {
       const r = await fetch(`${urls[i]}/v1/txs`, {
@@ -268,11 +307,17 @@ async function main(): Promise<void> {
         latencyP50OverF: +(p50 / floorMs).toFixed(1),
         latencyP99OverF: +(p99 / floorMs).toFixed(1),
         /** Blocks per second the floor would allow, times the mean block size we saw, vs measured tx/s. */
-        floorTxPerSecondAtObservedBlockSize: +((committed / Math.max(1, Number(hSeen - hStart))) * (1000 / floorMs)).toFixed(0),
+        floorTxPerSecondAtObservedBlockSize: +(
+          (committed / Math.max(1, Number(hSeen - hStart))) *
+          (1000 / floorMs)
+        ).toFixed(0),
       },
     };
     fs.mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
-    fs.writeFileSync(path.join(ROOT, ".bench/settlement-cluster.json"), `${JSON.stringify(result, null, 2)}\n`);
+    fs.writeFileSync(
+      path.join(ROOT, ".bench/settlement-cluster.json"),
+      `${JSON.stringify(result, null, 2)}\n`,
+    );
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
     killAll();

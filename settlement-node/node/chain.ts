@@ -11,12 +11,14 @@ import { MemoryNodeStore, SparseMerkleTree } from "../../shared/smt/index.ts";
 import type { StateReader } from "../../shared/state.ts";
 import {
   type CommitCertificate,
+  decodeEvidence,
   isQuorum,
   makeValidatorSet,
   nextValidatorSet,
   type Validator,
   type ValidatorSet,
   valueIdOf,
+  valueKeyOf,
   voteSignBytes,
 } from "../consensus/index.ts";
 import {
@@ -37,17 +39,56 @@ export const BLOCK_TIME_DRIFT_MS_MAX = 10_000n;
 /** The indexer's view of a commit, plus the decoded block. */
 export type CommittedSettlementBlock = CommittedBlock & { block: SettlementBlock };
 
-/** Decodes and verifies transactions with the one signature policy (verifySettlementTx takes a synchronous verifier, so: collect, verify as a batch, then answer). */
-export async function verifyTxsBatch(chainId: string, txs: readonly Uint8Array[]): Promise<VerifiedTx[]> {
+/** What a double-sign report proves once its two signatures verify. */
+export type EvidenceClaim = {
+  validatorPublicKey: Uint8Array;
+  height: bigint;
+  items: [SignedItem, SignedItem];
+};
+/** Structural check of consensus evidence bytes (two conflicting votes by one validator of a known set). */
+export type EvidenceCheck = (evidence: Uint8Array) => EvidenceClaim | null;
+
+/**
+ * Decodes and verifies transactions with the one signature policy.
+ * verifySettlementTx takes synchronous verifiers, so this runs it twice:
+ * once to collect every signature (sender, sequencer, evidence votes), then,
+ * after one batch verification, to answer in the same order.
+ */
+export async function verifyTxsBatch(
+  chainId: string,
+  txs: readonly Uint8Array[],
+  checkEvidence: EvidenceCheck = () => null,
+): Promise<VerifiedTx[]> {
   const items: SignedItem[] = [];
   for (const tx of txs)
-    verifySettlementTx(tx, chainId, (publicKey, message, signature) => {
-      items.push({ publicKey, message, signature });
-      return false;
-    });
+    verifySettlementTx(
+      tx,
+      chainId,
+      (publicKey, message, signature) => {
+        items.push({ publicKey, message, signature });
+        return false;
+      },
+      (evidence) => {
+        const claim = checkEvidence(evidence);
+        if (claim) items.push(...claim.items);
+        return null;
+      },
+    );
   const results = await verifyMany(items);
   let i = 0;
-  return txs.map((tx) => verifySettlementTx(tx, chainId, () => results[i++] === true));
+  return txs.map((tx) =>
+    verifySettlementTx(
+      tx,
+      chainId,
+      () => results[i++] === true,
+      (evidence) => {
+        const claim = checkEvidence(evidence);
+        if (!claim) return null;
+        const ok = results[i++] === true && results[i++] === true;
+        return ok ? { validatorPublicKey: claim.validatorPublicKey, height: claim.height } : null;
+      },
+    ),
+  );
 }
 
 export class SettlementChain {
@@ -64,6 +105,8 @@ export class SettlementChain {
   consensusSet: ValidatorSet | null = null;
   /** Validators of the last committed height, sorted as the core indexes them (for the next block's lastCommit). */
   private setCommitted: readonly Validator[] = [];
+  /** Validator sets of recent heights, for double-sign evidence up to params.evidenceAgeBlocksMax old. */
+  private readonly setsByHeight = new Map<bigint, readonly Validator[]>();
 
   constructor(genesis: Genesis) {
     this.genesis = genesis;
@@ -104,6 +147,15 @@ export class SettlementChain {
 
   account(address: Uint8Array): AccountRecord {
     return new Books(this.tree).account(address);
+  }
+
+  /** Structural check of evidence against the sets of recent heights (the height being built included). */
+  checkEvidence(bytes: Uint8Array): EvidenceClaim | null {
+    return checkEvidenceWith(
+      this.chainId,
+      (h) => this.setsByHeight.get(h) ?? (h === this.height + 1n ? this.validatorsNext() : undefined),
+      bytes,
+    );
   }
 
   /** valid(v) of the paper for the next height; null when valid, else the reason. */
@@ -148,8 +200,10 @@ export class SettlementChain {
         .map((p) => this.setCommitted[p.vote.validatorIndex]?.publicKey)
         .filter((k): k is Uint8Array => k !== undefined)
         .sort(compareBytes) ?? [];
-    const vtxs = await verifyTxsBatch(this.chainId, block.txs);
+    const vtxs = await verifyTxsBatch(this.chainId, block.txs, (e) => this.checkEvidence(e));
     const result = applyBlock(this.tree, { height, timeMs: block.timeMs, lastCommitSigners, txs: vtxs });
+    this.setsByHeight.set(height, this.validatorsNext());
+    this.setsByHeight.delete(height - this.genesis.params.evidenceAgeBlocksMax - 1n);
     const validators = this.validatorsNext();
     this.consensusSet = nextValidatorSet(this.consensusSet, validators);
     this.setCommitted = validators;
@@ -169,6 +223,42 @@ export class SettlementChain {
       block,
     };
   }
+}
+
+/** Two votes by one validator of height h's set, same height, round and type, different values. */
+export function checkEvidenceWith(
+  chainId: string,
+  setAt: (height: bigint) => readonly Validator[] | undefined,
+  bytes: Uint8Array,
+): EvidenceClaim | null {
+  let e: ReturnType<typeof decodeEvidence>;
+  try {
+    e = decodeEvidence(bytes);
+  } catch {
+    return null;
+  }
+  const a = e.voteA.vote;
+  const b = e.voteB.vote;
+  if (
+    a.height !== b.height ||
+    a.round !== b.round ||
+    a.type !== b.type ||
+    a.validatorIndex !== b.validatorIndex
+  )
+    return null;
+  if (valueKeyOf(a.valueId) === valueKeyOf(b.valueId)) return null;
+  const validator = setAt(BigInt(a.height))?.[a.validatorIndex];
+  if (!validator) return null;
+  const item = (s: typeof e.voteA): SignedItem => ({
+    publicKey: validator.publicKey,
+    message: voteSignBytes(chainId, s.vote),
+    signature: s.signature,
+  });
+  return {
+    validatorPublicKey: validator.publicKey,
+    height: BigInt(a.height),
+    items: [item(e.voteA), item(e.voteB)],
+  };
 }
 
 /** True when `c` carries > 2/3 of `validators`' power in valid precommits for `valueId` at `height`. */

@@ -71,7 +71,7 @@ export function minimalApi(node: SettlementNode, backend: SettlementBackend): Ho
   });
   app.get("/v1/accounts/:address", (c) => {
     const address = parseHex(c.req.param("address").replace(/^bl/, ""));
-    if (!address || address.length !== 20) return c.json({ error: "address must be 20 bytes of hex" }, 400);
+    if (address?.length !== 20) return c.json({ error: "address must be 20 bytes of hex" }, 400);
     const account = new Books(backend.ledger().state).account(address);
     return c.json({
       address: toHex(address),

@@ -481,7 +481,7 @@ export class SettlementNode {
         return;
       case "status":
         this.peerHeights.set(peer, m.heightCommitted);
-        if (m.heightCommitted > this.chain.height) this.requestBlocks(peer);
+        if (this.isBehind(m.heightCommitted)) this.requestBlocks(peer);
         return;
       case "blocksRequest": {
         const count = BigInt(Math.min(m.count, SYNC_BLOCKS_PER_RESPONSE_MAX));
@@ -497,6 +497,18 @@ export class SettlementNode {
         void this.enqueue(() => this.onBlocks(peer, m.blocks));
         return;
     }
+  }
+
+  /**
+   * Behind by two heights or more, or by one for longer than a round takes:
+   * a peer one height ahead is normal in a healthy cluster (it committed a
+   * moment before us) and its commit reaches us by gossip.
+   */
+  private isBehind(heightPeer: bigint): boolean {
+    if (heightPeer >= this.chain.height + 2n) return true;
+    const c = this.loaded.config.consensus;
+    const roundMs = c.timeoutMsPropose + c.timeoutMsPrevote + c.timeoutMsPrecommit;
+    return heightPeer > this.chain.height && Date.now() - this.heightStartedAtMs > roundMs;
   }
 
   /** Asks `peer` for the blocks after ours (one request in flight per interval). */
@@ -546,7 +558,7 @@ export class SettlementNode {
       await this.feed({ type: "commit", certificate, value: b.block });
     }
     this.syncRequestedAtMs = 0;
-    if (this.catchingUp || (this.peerHeights.get(peer) ?? 0n) > this.chain.height) this.requestBlocks(peer);
+    if (this.isBehind(this.peerHeights.get(peer) ?? 0n)) this.requestBlocks(peer);
   }
 
   /**

@@ -34,7 +34,11 @@ function setup(o: { txsMax?: number } = {}) {
   return { mempool, nonces };
 }
 
-function tx(k: KeyPair, nonce: bigint, o: { fee?: bigint; chainId?: string; signer?: KeyPair } = {}): Uint8Array {
+function tx(
+  k: KeyPair,
+  nonce: bigint,
+  o: { fee?: bigint; chainId?: string; signer?: KeyPair } = {},
+): Uint8Array {
   const body = {
     sender: k.publicKey,
     nonce,
@@ -58,7 +62,10 @@ describe("mempool admission", () => {
   test("refuses a signature by another key, or made for another chain", async () => {
     const { mempool } = setup();
     const a = key();
-    expect(await mempool.add(tx(a, 0n, { signer: key() }))).toMatchObject({ accepted: false, reason: "bad-signature" });
+    expect(await mempool.add(tx(a, 0n, { signer: key() }))).toMatchObject({
+      accepted: false,
+      reason: "bad-signature",
+    });
     expect(await mempool.add(tx(a, 0n, { chainId: "other-chain" }))).toMatchObject({
       accepted: false,
       reason: "bad-signature",
@@ -71,16 +78,28 @@ describe("mempool admission", () => {
     const a = key();
     nonces.set(toHex(accountAddressOf(a.publicKey)), 5n);
     expect(await mempool.add(tx(a, 4n))).toMatchObject({ accepted: false, reason: "nonce-used" });
-    expect(await mempool.add(tx(a, 5n + NONCE_GAP_MAX))).toMatchObject({ accepted: false, reason: "nonce-gap" });
-    expect(await mempool.add(tx(a, 5n, { fee: 1n }))).toMatchObject({ accepted: false, reason: "fee-too-low" });
+    expect(await mempool.add(tx(a, 5n + NONCE_GAP_MAX))).toMatchObject({
+      accepted: false,
+      reason: "nonce-gap",
+    });
+    expect(await mempool.add(tx(a, 5n, { fee: 1n }))).toMatchObject({
+      accepted: false,
+      reason: "fee-too-low",
+    });
     expect((await mempool.add(tx(a, 5n))).accepted).toBe(true);
   });
 
   test("refuses non-canonical and oversize bytes", async () => {
     const { mempool } = setup();
     const bytes = tx(key(), 0n);
-    expect(await mempool.add(bytes.subarray(0, bytes.length - 1))).toMatchObject({ accepted: false, reason: "malformed" });
-    expect(await mempool.add(new Uint8Array([...bytes, 0]))).toMatchObject({ accepted: false, reason: "malformed" });
+    expect(await mempool.add(bytes.subarray(0, bytes.length - 1))).toMatchObject({
+      accepted: false,
+      reason: "malformed",
+    });
+    expect(await mempool.add(new Uint8Array([...bytes, 0]))).toMatchObject({
+      accepted: false,
+      reason: "malformed",
+    });
     expect(await mempool.add(new Uint8Array(SETTLEMENT_TX_BYTES_MAX + 1))).toMatchObject({
       accepted: false,
       reason: "oversize",

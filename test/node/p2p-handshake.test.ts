@@ -26,7 +26,9 @@ afterEach(async () => {
   await Promise.all(networks.splice(0).map((n) => n.close()));
 });
 
-async function listener(peers: KeyPair[]): Promise<{ network: PeerNetwork; port: number; self: KeyPair; frames: Uint8Array[] }> {
+async function listener(
+  peers: KeyPair[],
+): Promise<{ network: PeerNetwork; port: number; self: KeyPair; frames: Uint8Array[] }> {
   const [port] = await freePorts(1);
   const self = key();
   const frames: Uint8Array[] = [];
@@ -52,7 +54,11 @@ function dialAs(
 ): Promise<{ code: number; authed: boolean; ws: WebSocket }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}`);
-    const own: Hello = { chainId: o.chainId, publicKey: o.claimKey.publicKey, nonce: new Uint8Array(randomBytes(32)) };
+    const own: Hello = {
+      chainId: o.chainId,
+      publicKey: o.claimKey.publicKey,
+      nonce: new Uint8Array(randomBytes(32)),
+    };
     let theirs: Hello | null = null;
     let authed = false;
     ws.on("open", () => ws.send(encodeHello(own)));
@@ -128,7 +134,11 @@ describe("peer handshake", () => {
     const nb = make(b, pb!, a, pa!, "b");
     networks.push(na, nb);
     await Promise.all([na.start(), nb.start()]);
-    await waitFor("both sides up", 5000, async () => na.peersReady().length === 1 && nb.peersReady().length === 1);
+    await waitFor(
+      "both sides up",
+      5000,
+      async () => na.peersReady().length === 1 && nb.peersReady().length === 1,
+    );
     na.broadcast(new Uint8Array([7]));
     nb.broadcast(new Uint8Array([8]));
     await waitFor("frames", 2000, async () => got.a!.length === 1 && got.b!.length === 1);

@@ -5,7 +5,11 @@
 import type { BlockJson, Cluster } from "./cluster.ts";
 
 /** Block hash of every height 1..heightMax as each live validator reports it; throws on any disagreement. */
-export async function assertAgreement(cluster: Cluster, heightMax: bigint, live: number[]): Promise<Map<bigint, string>> {
+export async function assertAgreement(
+  cluster: Cluster,
+  heightMax: bigint,
+  live: number[],
+): Promise<Map<bigint, string>> {
   const hashes = new Map<bigint, string>();
   const precommitSignatures = new Map<string, string>();
   for (let h = 1n; h <= heightMax; h++) {
