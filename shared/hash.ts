@@ -2,22 +2,124 @@
  * SHA-256, the one hash of Bitlayer. Every hash of a structured value is
  * domain separated by a tag so a leaf can never be confused with a node, nor
  * a transaction with a vote (docs/spec/hashing.md).
+ *
+ * @noble/hashes is the default everywhere. A runtime shell may install a
+ * native synchronous implementation with setSha256Backend: Node's one-shot
+ * crypto.hash (settlement-node/crypto/node-sha256.ts) is ~1.5x faster than
+ * noble per tree-sized hash, and the state tree is mostly hashing. workerd's
+ * node:crypto createHash works too but measured slower than noble there
+ * (bench/cases/smt.ts), so the Worker keeps noble. Outputs are identical by
+ * definition; the tests pin every backend to noble and to the goldens.
  */
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { utf8 } from "./bytes.ts";
 
 export const HASH_LENGTH = 32;
 
-export function sha256(data: Uint8Array): Uint8Array {
-  return nobleSha256(data);
+/** A synchronous SHA-256: returns a fresh 32-byte array and keeps no reference to `data`. */
+export type Sha256Backend = {
+  readonly name: string;
+  sha256(data: Uint8Array): Uint8Array;
+};
+
+export const nobleSha256Backend: Sha256Backend = { name: "@noble/hashes", sha256: (d) => nobleSha256(d) };
+
+/** Null while the default (noble, streamed) is in use. */
+let nativeBackend: Sha256Backend | null = null;
+
+/** Installs a native SHA-256 for the whole process (null or the noble backend: back to the default). */
+export function setSha256Backend(backend: Sha256Backend | null): void {
+  nativeBackend = backend === null || backend === nobleSha256Backend ? null : backend;
 }
 
-/** sha256(tag || parts...), streamed so no concatenation is allocated. */
+export function getSha256Backend(): Sha256Backend {
+  return nativeBackend ?? nobleSha256Backend;
+}
+
+/** The installed native backend, or null (modules with their own noble fast path check this). */
+export function nativeSha256Backend(): Sha256Backend | null {
+  return nativeBackend;
+}
+
+/** The subset of node:crypto (Node, or workerd with nodejs_compat) the native backend needs. */
+export type NodeCryptoLike = {
+  createHash(algorithm: "sha256"): { update(data: Uint8Array): unknown; digest(): Uint8Array };
+  /** Node ≥ 21.7: one-shot, no hasher object. */
+  hash?: (algorithm: "sha256", data: Uint8Array, outputEncoding: "buffer") => Uint8Array;
+};
+
+/**
+ * A backend over node:crypto, handed in by the shell so the core imports no
+ * runtime module. Digests come back as plain Uint8Arrays: a Buffer's slice()
+ * is a view, not a copy, and callers rely on copies.
+ */
+export function nodeCryptoSha256Backend(nodeCrypto: NodeCryptoLike): Sha256Backend {
+  const oneShot = nodeCrypto.hash;
+  const digestOf =
+    typeof oneShot === "function"
+      ? (data: Uint8Array) => oneShot("sha256", data, "buffer")
+      : (data: Uint8Array) => {
+          const h = nodeCrypto.createHash("sha256");
+          h.update(data);
+          return h.digest();
+        };
+  return {
+    name: "node:crypto",
+    sha256: (data) => {
+      const d = digestOf(data);
+      return d.byteOffset === 0 && d.buffer.byteLength === HASH_LENGTH
+        ? new Uint8Array(d.buffer as ArrayBuffer)
+        : Uint8Array.from(d);
+    },
+  };
+}
+
+export function sha256(data: Uint8Array): Uint8Array {
+  return nativeBackend ? nativeBackend.sha256(data) : nobleSha256(data);
+}
+
+/** sha256(tag || parts...), streamed (noble) or through one reused buffer (native), so no concatenation is allocated. */
 export function hashTagged(tag: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
+  if (nativeBackend) return nativeTagged(nativeBackend, tag, parts);
   const h = nobleSha256.create();
   h.update(tag);
   for (const p of parts) h.update(p);
   return h.digest();
+}
+
+/** hashTagged(tag, a, b) with the native backend, without the rest-array (hot in the state tree). */
+export function nativeHashTagged2(
+  backend: Sha256Backend,
+  tag: Uint8Array,
+  a: Uint8Array,
+  b: Uint8Array,
+): Uint8Array {
+  const length = tag.length + a.length + b.length;
+  const buf = scratchOf(length);
+  buf.set(tag, 0);
+  buf.set(a, tag.length);
+  buf.set(b, tag.length + a.length);
+  return backend.sha256(buf.subarray(0, length));
+}
+
+// One growing buffer: hashing is synchronous and backends keep no reference to their input.
+let scratch = new Uint8Array(256);
+function scratchOf(length: number): Uint8Array {
+  if (scratch.length < length) scratch = new Uint8Array(Math.max(length, 2 * scratch.length));
+  return scratch;
+}
+
+function nativeTagged(backend: Sha256Backend, tag: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
+  let length = tag.length;
+  for (const p of parts) length += p.length;
+  const buf = scratchOf(length);
+  buf.set(tag, 0);
+  let at = tag.length;
+  for (const p of parts) {
+    buf.set(p, at);
+    at += p.length;
+  }
+  return backend.sha256(buf.subarray(0, length));
 }
 
 const tagCache = new Map<string, Uint8Array>();

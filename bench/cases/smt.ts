@@ -18,15 +18,58 @@ import {
   verifyProof,
 } from "../../shared/smt/index.ts";
 import { type StateWrite, stateKey } from "../../shared/state.ts";
+import type { BenchCase } from "../lib/types.ts";
+import {
+  getSha256Backend,
+  type NodeCryptoLike,
+  nobleSha256Backend,
+  nodeCryptoSha256Backend,
+  type Sha256Backend,
+  setSha256Backend,
+} from "../../shared/hash.ts";
 
-export type BenchCase = {
-  name: string;
-  unit: string;
-  setup?: () => Promise<unknown> | unknown;
-  // biome-ignore lint/suspicious/noExplicitAny: the runner's contract (each case's setup decides the state type)
-  run: (state: any, n: number) => Promise<void> | void;
-  n: number;
-};
+/**
+ * Which SHA-256 a case runs with. "shell": what the runtime's shell installs:
+ * node:crypto in Node (settlement-node/crypto/node-sha256.ts), the default
+ * noble in workerd, whose node:crypto createHash measured slower than noble
+ * on tree-sized inputs (the "workerd node:crypto" case keeps that visible).
+ * "node:crypto" is reached through process.getBuiltinModule so this file
+ * stays importable in both runtimes.
+ */
+export type HashChoice = "shell" | "noble" | "node:crypto";
+
+const isWorkerd = () =>
+  (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === "Cloudflare-Workers";
+
+function nodeCryptoBackend(): Sha256Backend {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const nodeCrypto = proc?.getBuiltinModule?.("node:crypto") as NodeCryptoLike | undefined;
+  if (!nodeCrypto) throw new Error("bench: this runtime has no node:crypto for a native SHA-256");
+  return nodeCryptoSha256Backend(nodeCrypto);
+}
+
+let nodeCryptoSha256: Sha256Backend | undefined;
+function backendOf(hash: HashChoice): Sha256Backend {
+  if (hash === "noble" || (hash === "shell" && isWorkerd())) return nobleSha256Backend;
+  nodeCryptoSha256 ??= nodeCryptoBackend();
+  return nodeCryptoSha256;
+}
+
+/** Runs one bench call with the chosen SHA-256 installed and restores the previous one, so other cases are unaffected. */
+export function withSha256<T>(hash: HashChoice, work: () => T): T {
+  const backend = backendOf(hash);
+  const previous = getSha256Backend();
+  setSha256Backend(backend);
+  try {
+    const out = work();
+    if (out instanceof Promise) return out.finally(() => setSha256Backend(previous)) as T;
+    setSha256Backend(previous);
+    return out;
+  } catch (error) {
+    setSha256Backend(previous);
+    throw error;
+  }
+}
 
 const BATCH_KEYS = 100;
 const benchKey = (i: number) => stateKey("bench", bigintToBytesBE(BigInt(i), 4));
@@ -62,17 +105,26 @@ function runUpdates(state: UpdateState, n: number): void {
   }
 }
 
-function updateCase(countKeys: number, n: number, cacheRecords?: number): BenchCase {
+/** The shell's SHA-256 by default; the other variants show what the choice buys. */
+function updateCase(
+  countKeys: number,
+  n: number,
+  cacheRecords?: number,
+  hash: HashChoice = "shell",
+): BenchCase {
   const where = cacheRecords ? `, through a ${cacheRecords}-record cache` : "";
   return {
-    name: `smt update: batches of ${BATCH_KEYS} on ${countKeys} keys${where}`,
+    name: `smt update: batches of ${BATCH_KEYS} on ${countKeys} keys${where}${hash === "shell" ? "" : ` (${hash} sha256)`}`,
     unit: "key update",
+    // In workerd "shell" is noble already: the noble variant is Node's comparison.
+    runtimes: hash === "noble" ? ["node"] : hash === "node:crypto" ? ["workerd"] : undefined,
     n,
-    setup: (): UpdateState => {
-      const store = cacheRecords ? new CachedNodeStore(new MemoryNodeStore(), cacheRecords) : undefined;
-      return { tree: buildBenchTree(countKeys, store), countKeys, cursor: 0 };
-    },
-    run: runUpdates,
+    setup: (): UpdateState =>
+      withSha256(hash, () => {
+        const store = cacheRecords ? new CachedNodeStore(new MemoryNodeStore(), cacheRecords) : undefined;
+        return { tree: buildBenchTree(countKeys, store), countKeys, cursor: 0 };
+      }),
+    run: (state: UpdateState, n: number) => withSha256(hash, () => runUpdates(state, n)),
   };
 }
 
@@ -80,6 +132,8 @@ type ProofState = { tree: SparseMerkleTree; countKeys: number; cursor: number };
 
 export const cases: BenchCase[] = [
   updateCase(10_000, 5_000),
+  updateCase(10_000, 5_000, undefined, "noble"),
+  updateCase(10_000, 5_000, undefined, "node:crypto"),
   updateCase(100_000, 5_000),
   updateCase(100_000, 5_000, 65_536),
   {

@@ -7,6 +7,7 @@
 import { executeBlock, type Genesis, genesisWrites, MemoryState } from "../../shared/stf/index.ts";
 import { Workload, type WorkloadBlock } from "../../shared/stf/workload.ts";
 import type { BenchCase } from "../lib/types.ts";
+import { type HashChoice, withSha256 } from "./smt.ts";
 
 type StfBenchState = { genesis: Genesis; blocks: WorkloadBlock[] };
 
@@ -30,24 +31,30 @@ function setup(): StfBenchState {
   return { genesis: w.genesis, blocks };
 }
 
-export const cases: BenchCase[] = [
-  {
-    name: "stf: executeBlock, 100 pre-verified txs per block",
+function replay(s: StfBenchState, n: number): void {
+  let state = new MemoryState();
+  const blockCount = Math.ceil(n / BLOCK_TXS);
+  for (let b = 0; b < blockCount; b++) {
+    if (b % BLOCKS === 0) {
+      state = new MemoryState();
+      state.apply(genesisWrites(s.genesis));
+    }
+    const { block, sigValid } = s.blocks[b % BLOCKS]!;
+    state.apply(executeBlock(state, block, sigValid).writes);
+  }
+}
+
+/** The SHA-256 the runtime's shell installs (bench/cases/smt.ts HashChoice); noble for comparison in Node. */
+function stfCase(hash: HashChoice): BenchCase {
+  return {
+    name: `stf: executeBlock, 100 pre-verified txs per block${hash === "noble" ? " (noble sha256)" : ""}`,
     unit: "tx",
-    setup,
+    runtimes: hash === "noble" ? ["node"] : undefined,
+    setup: () => withSha256(hash, setup),
     // n transactions = n / 100 blocks, replayed in order from a fresh genesis (headers must follow each other).
-    run: (s: StfBenchState, n: number) => {
-      let state = new MemoryState();
-      const blockCount = Math.ceil(n / BLOCK_TXS);
-      for (let b = 0; b < blockCount; b++) {
-        if (b % BLOCKS === 0) {
-          state = new MemoryState();
-          state.apply(genesisWrites(s.genesis));
-        }
-        const { block, sigValid } = s.blocks[b % BLOCKS]!;
-        state.apply(executeBlock(state, block, sigValid).writes);
-      }
-    },
+    run: (s: StfBenchState, n: number) => withSha256(hash, () => replay(s, n)),
     n: BLOCK_TXS * BLOCKS,
-  },
-];
+  };
+}
+
+export const cases: BenchCase[] = [stfCase("shell"), stfCase("noble")];

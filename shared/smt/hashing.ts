@@ -4,7 +4,7 @@
  */
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { assertLength } from "../bytes.ts";
-import { domainTag, HASH_LENGTH } from "../hash.ts";
+import { domainTag, HASH_LENGTH, nativeHashTagged2, nativeSha256Backend } from "../hash.ts";
 
 export const SMT_KEY_BYTES = 32;
 export const SMT_KEY_BITS = 256;
@@ -46,17 +46,24 @@ function finish(): Uint8Array {
   return work.digest();
 }
 
+// With a native backend installed (shared/hash.ts setSha256Backend), it is used instead.
 export function leafHash(key: Uint8Array, valueHash: Uint8Array): Uint8Array {
+  const native = nativeSha256Backend();
+  if (native) return nativeHashTagged2(native, LEAF_TAG, key, valueHash);
   return digest2(afterLeafTag, key, valueHash);
 }
 
 export function valueHash(value: Uint8Array): Uint8Array {
+  const native = nativeSha256Backend();
+  if (native) return native.sha256(value);
   initial._cloneInto(work);
   work.update(value);
   return finish();
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  const native = nativeSha256Backend();
+  if (native) return nativeHashTagged2(native, NODE_TAG, left, right);
   return digest2(afterNodeTag, left, right);
 }
 

@@ -1,0 +1,30 @@
+import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  getSha256Backend,
+  nobleSha256Backend,
+  type Sha256Backend,
+  setSha256Backend,
+} from "../../shared/hash.ts";
+import { describeSha256BackendConformance } from "./smt-hash-backend-conformance.ts";
+
+// A "native" backend made of noble one-shot calls: it runs the native code
+// paths of shared/hash.ts and shared/smt/hashing.ts (one reused buffer) in both runtimes.
+const oneShotNoble: Sha256Backend = {
+  name: "one-shot noble (native code path)",
+  sha256: (d) => nobleSha256(d),
+};
+
+describeSha256BackendConformance(oneShotNoble, 200);
+
+describe("setSha256Backend", () => {
+  afterEach(() => setSha256Backend(null));
+
+  it("installs a backend and goes back to noble with null", () => {
+    expect(getSha256Backend()).toBe(nobleSha256Backend);
+    setSha256Backend(oneShotNoble);
+    expect(getSha256Backend()).toBe(oneShotNoble);
+    setSha256Backend(null);
+    expect(getSha256Backend()).toBe(nobleSha256Backend);
+  });
+});
