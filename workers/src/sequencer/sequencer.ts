@@ -42,6 +42,8 @@ import {
 } from "../../../shared/stf/index.ts";
 import type { Env } from "../env.ts";
 import { type LaneConfig, laneConfig } from "./config.ts";
+import { CheckpointPoster } from "./poster.ts";
+import { posterConfig } from "./poster-config.ts";
 import * as schema from "./schema.ts";
 import { SqlNodeStore } from "./sql-node-store.ts";
 import type { FinalityStatus, ProvenRead, ReceiptView, SubmitResult, TxOutcome } from "./types.ts";
@@ -437,8 +439,18 @@ export class Sequencer extends DurableObject<Env> {
           .run();
       });
     }
-    if (this.#pendingBlocks() > 0)
-      await this.ctx.storage.setAlarm(Date.now() + this.#config.checkpointAgeMsMax);
+    // Post built checkpoints and follow them up the finality ladder (poster.ts); it says when to come back.
+    const poster = new CheckpointPoster({
+      db: this.#db,
+      sql: this.ctx.storage.sql,
+      config: posterConfig(this.env, this.#config.lane),
+      fetch: (input, init) => fetch(input, init),
+    });
+    const { nextWakeMs } = await poster.run(Date.now());
+    const wakes = [nextWakeMs ?? Number.POSITIVE_INFINITY];
+    if (this.#pendingBlocks() > 0) wakes.push(Date.now() + this.#config.checkpointAgeMsMax);
+    const wakeMs = Math.min(...wakes);
+    if (Number.isFinite(wakeMs)) await this.ctx.storage.setAlarm(wakeMs);
   }
 
   #withdrawalCountAt(root: Uint8Array): bigint {
