@@ -13,7 +13,7 @@
  * outputs are not sent again: peers get our messages from gossip).
  */
 import { createHash } from "node:crypto";
-import { equalBytes, toHex } from "../../shared/bytes.ts";
+import { toHex } from "../../shared/bytes.ts";
 import { CodecError } from "../../shared/codec/index.ts";
 import { addressFromPublicKey, sign, verifySignature } from "../../shared/crypto/index.ts";
 import {
@@ -47,7 +47,7 @@ import {
   type WriteAheadLog,
 } from "../storage/index.ts";
 import type { LoadedConfig } from "../config/config.ts";
-import { decodeBlock, decodeCertificate, encodeBlock, encodeCertificate } from "./block.ts";
+import { decodeCertificate, encodeBlock, encodeCertificate } from "./block.ts";
 import { type CommittedSettlementBlock, SettlementChain, verifyCertificate } from "./chain.ts";
 import { NodeFatalError } from "./errors.ts";
 import { VoteAudit } from "./vote-audit.ts";
@@ -612,17 +612,11 @@ export class SettlementNode {
         ))
       )
         return true;
+      // No check that block.proposer signed this proposal: it names who built the block, and in a
+      // later round the proposer re-proposes its valid value (L15), built by an earlier proposer.
       const problem = await this.chain.checkProposal(p.value, BigInt(Date.now()));
-      if (problem) {
+      if (problem)
         this.logger.warn({ height: p.height, round: p.round, problem }, "consensus: invalid proposal");
-      } else {
-        const block = decodeBlock(p.value);
-        if (!equalBytes(block.proposer, validator.publicKey)) {
-          this.logger.warn({ height: p.height }, "consensus: proposal names another proposer");
-          await this.feed({ type: "proposal", signed: m.signed, valid: false, extension: new Uint8Array(0) });
-          return true;
-        }
-      }
       await this.feed({
         type: "proposal",
         signed: m.signed,

@@ -8,6 +8,7 @@
  * catches up. Then all four are killed at once and must resume and commit.
  * CRASH_SEED=<n> replays a run.
  */
+import * as fs from "node:fs";
 import { Prng } from "../../shared/prng.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Cluster, maxOf, minOf } from "./helpers/cluster.ts";
@@ -18,11 +19,22 @@ const KILLS = 22;
 const ALL = [0, 1, 2, 3];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** WAL records replayed at each start of a validator, from its JSON log. */
+function walReplays(logFile: string): number[] {
+  return fs
+    .readFileSync(logFile, "utf8")
+    .split("\n")
+    .filter((line) => line.includes('"walRecords"'))
+    .map((line) => (JSON.parse(line) as { walRecords: number }).walRecords);
+}
+
 describe(`kill -9 of validators (seed ${SEED})`, () => {
   let cluster: Cluster;
 
   beforeAll(async () => {
-    cluster = await Cluster.init({ validators: 4, blockIntervalMs: 150, timeoutProposeMs: 300 });
+    // A short block interval keeps validators mid-height most of the time, so kills land between
+    // votes (and restarts replay a WAL) rather than only in the pause between heights.
+    cluster = await Cluster.init({ validators: 4, blockIntervalMs: 40, timeoutProposeMs: 300 });
     await cluster.startAll();
     await Promise.all(ALL.map((i) => cluster.waitHeight(i, 3n)));
   });
@@ -54,6 +66,12 @@ describe(`kill -9 of validators (seed ${SEED})`, () => {
     }
     const heights = await Promise.all(ALL.map((i) => cluster.height(i)));
     await assertAgreement(cluster, minOf(heights), ALL);
+    // The kills must have hit validators mid-height: some restarts replayed WAL records through step.
+    const replays = ALL.flatMap((i) => walReplays(cluster.logFile(i)));
+    expect(
+      replays.filter((n) => n > 0).length,
+      `WAL records replayed per restart: ${replays}`,
+    ).toBeGreaterThan(0);
   });
 
   test("kill -9 of all four at once: they resume from where they were and keep committing", async () => {

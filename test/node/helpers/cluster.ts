@@ -236,10 +236,26 @@ export class Cluster {
 
   /** Waits until validator i has committed `height`. */
   async waitHeight(i: number, height: bigint, timeoutMs = 30_000): Promise<void> {
-    await waitFor(`validator ${i} at height ${height}`, timeoutMs, async () => {
-      const s = await this.tryStatus(i);
-      return s !== null && BigInt(s.height) >= height;
-    });
+    try {
+      await waitFor(`validator ${i} at height ${height}`, timeoutMs, async () => {
+        const s = await this.tryStatus(i);
+        return s !== null && BigInt(s.height) >= height;
+      });
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${this.diagnose(i)}`);
+    }
+  }
+
+  /** Unexpected exits and the last log lines of validator i, for a failure message. */
+  diagnose(i: number): string {
+    const lines = fs.existsSync(this.logFile(i))
+      ? fs.readFileSync(this.logFile(i), "utf8").trim().split("\n")
+      : [];
+    return [
+      `unexpected exits: ${JSON.stringify(this.unexpectedExits)}`,
+      `last log lines of validator ${i} (${this.logFile(i)}):`,
+      ...lines.slice(-8).map((l) => l.slice(0, 400)),
+    ].join("\n");
   }
 
   /** A signed settlement transaction from account `from` (hex with 0x). */
