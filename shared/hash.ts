@@ -132,3 +132,29 @@ export function domainTag(name: string): Uint8Array {
   }
   return t;
 }
+
+/**
+ * A Map key for a 32-byte hash or state key: the bytes as 16 UTF-16 units,
+ * ~5x cheaper than `apply` over the bytes and ~20x than hex. Only for 32-byte
+ * inputs (distinct inputs give distinct keys); never hashed or ordered on.
+ */
+export function hashMapKey(h: Uint8Array): string {
+  return String.fromCharCode(
+    (h[0]! << 8) | h[1]!,
+    (h[2]! << 8) | h[3]!,
+    (h[4]! << 8) | h[5]!,
+    (h[6]! << 8) | h[7]!,
+    (h[8]! << 8) | h[9]!,
+    (h[10]! << 8) | h[11]!,
+    (h[12]! << 8) | h[13]!,
+    (h[14]! << 8) | h[15]!,
+    (h[16]! << 8) | h[17]!,
+    (h[18]! << 8) | h[19]!,
+    (h[20]! << 8) | h[21]!,
+    (h[22]! << 8) | h[23]!,
+    (h[24]! << 8) | h[25]!,
+    (h[26]! << 8) | h[27]!,
+    (h[28]! << 8) | h[29]!,
+    (h[30]! << 8) | h[31]!,
+  );
+}

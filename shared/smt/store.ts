@@ -5,6 +5,7 @@
  * Object's SQL API is synchronous, and a ledger step must not await.
  */
 import { toHex } from "../bytes.ts";
+import { hashMapKey } from "../hash.ts";
 import { SmtMissingNodeError } from "./errors.ts";
 import { isZeroHash } from "./hashing.ts";
 import {
@@ -109,27 +110,8 @@ export class StoreRefSource implements RefSource {
   }
 }
 
-/** Map keys: the 32 bytes as 16 UTF-16 units; ~5x cheaper than `apply` over the bytes, ~20x than hex. */
-export function hashMapKey(h: Uint8Array): string {
-  return String.fromCharCode(
-    (h[0]! << 8) | h[1]!,
-    (h[2]! << 8) | h[3]!,
-    (h[4]! << 8) | h[5]!,
-    (h[6]! << 8) | h[7]!,
-    (h[8]! << 8) | h[9]!,
-    (h[10]! << 8) | h[11]!,
-    (h[12]! << 8) | h[13]!,
-    (h[14]! << 8) | h[15]!,
-    (h[16]! << 8) | h[17]!,
-    (h[18]! << 8) | h[19]!,
-    (h[20]! << 8) | h[21]!,
-    (h[22]! << 8) | h[23]!,
-    (h[24]! << 8) | h[25]!,
-    (h[26]! << 8) | h[27]!,
-    (h[28]! << 8) | h[29]!,
-    (h[30]! << 8) | h[31]!,
-  );
-}
+/** Map keys of node hashes (moved to shared/hash.ts, re-exported for existing importers). */
+export { hashMapKey } from "../hash.ts";
 
 export class MemoryNodeStore implements NodeStore {
   readonly #records = new Map<string, Uint8Array>();

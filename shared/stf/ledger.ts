@@ -3,8 +3,8 @@
  * which balance, item and supply keys a block touched, so the conservation
  * check can compare them with the pre-state afterwards.
  */
-import { toHex } from "../bytes.ts";
 import { type Codec, decode, encode } from "../codec/index.ts";
+import { hashMapKey } from "../hash.ts";
 import type { StateKey } from "../state.ts";
 import { U128_MAX } from "./limits.ts";
 import type { Overlay } from "./overlay.ts";
@@ -33,8 +33,38 @@ export class Ledger {
   /** Supply keys written this block → their asset. */
   readonly touchedSupplies = new Map<string, Touched>();
 
+  /**
+   * Account and balance keys derived this block: the same few accounts (fee
+   * recipients, a sender read then written) come up several times per
+   * transaction, and each derivation is a SHA-256.
+   */
+  readonly #derivedKeys = new Map<string, StateKey>();
+
   constructor(state: Overlay) {
     this.state = state;
+  }
+
+  #accountKey(owner: Uint8Array): StateKey {
+    if (owner.length !== 32) return keys.account(owner);
+    const id = hashMapKey(owner);
+    let key = this.#derivedKeys.get(id);
+    if (key === undefined) {
+      key = keys.account(owner);
+      this.#derivedKeys.set(id, key);
+    }
+    return key;
+  }
+
+  #balanceKey(owner: Uint8Array, asset: Uint8Array): StateKey {
+    if (owner.length !== 32 || asset.length !== 32) return keys.balance(owner, asset);
+    // 32 UTF-16 units for the pair; 16-unit account ids cannot collide with them.
+    const id = hashMapKey(owner) + hashMapKey(asset);
+    let key = this.#derivedKeys.get(id);
+    if (key === undefined) {
+      key = keys.balance(owner, asset);
+      this.#derivedKeys.set(id, key);
+    }
+    return key;
   }
 
   read<T>(codec: Codec<T>, key: StateKey): T | undefined {
@@ -47,21 +77,21 @@ export class Ledger {
   }
 
   nonce(owner: Uint8Array): bigint {
-    return this.read(accountCodec, keys.account(owner))?.nonce ?? 0n;
+    return this.read(accountCodec, this.#accountKey(owner))?.nonce ?? 0n;
   }
 
   setNonce(owner: Uint8Array, nonce: bigint): void {
-    this.write(accountCodec, keys.account(owner), { nonce });
+    this.write(accountCodec, this.#accountKey(owner), { nonce });
   }
 
   balance(owner: Uint8Array, asset: Uint8Array): bigint {
-    return this.read(balanceCodec, keys.balance(owner, asset))?.amount ?? 0n;
+    return this.read(balanceCodec, this.#balanceKey(owner, asset))?.amount ?? 0n;
   }
 
   /** Zero balances are deleted, so the tree holds only live balances. */
   setBalance(owner: Uint8Array, asset: Uint8Array, amount: bigint): void {
-    const key = keys.balance(owner, asset);
-    this.touchedBalances.set(toHex(key), { key, asset });
+    const key = this.#balanceKey(owner, asset);
+    this.touchedBalances.set(hashMapKey(key), { key, asset });
     if (amount === 0n) this.state.set(key, null);
     else this.write(balanceCodec, key, { amount });
   }
@@ -96,7 +126,7 @@ export class Ledger {
     const next = s[field] + amount;
     if (next > U128_MAX) return false;
     const key = keys.supply(asset);
-    this.touchedSupplies.set(toHex(key), { key, asset });
+    this.touchedSupplies.set(hashMapKey(key), { key, asset });
     this.write(supplyCodec, key, { ...s, [field]: next });
     return true;
   }
@@ -107,7 +137,7 @@ export class Ledger {
 
   setItem(itemId: Uint8Array, item: ItemRecord): void {
     const key = keys.item(itemId);
-    this.touchedItems.set(toHex(key), { key, asset: collectionIdOf(item.game) });
+    this.touchedItems.set(hashMapKey(key), { key, asset: collectionIdOf(item.game) });
     this.write(itemCodec, key, item);
   }
 }

@@ -3,7 +3,8 @@
  * writes, and a journal lets a rejected transaction roll back to a mark so a
  * rejection changes nothing. The base reader is never written to.
  */
-import { compareBytes, toHex } from "../bytes.ts";
+import { compareBytes } from "../bytes.ts";
+import { hashMapKey } from "../hash.ts";
 import type { StateKey, StateReader, StateWrite } from "../state.ts";
 
 export class Overlay implements StateReader {
@@ -16,14 +17,14 @@ export class Overlay implements StateReader {
   }
 
   get(key: StateKey): Uint8Array | undefined {
-    const w = this.pending.get(toHex(key));
+    const w = this.pending.get(idOf(key));
     if (w) return w.value ?? undefined;
     return this.base.get(key);
   }
 
   /** `null` deletes the key. */
   set(key: StateKey, value: Uint8Array | null): void {
-    const id = toHex(key);
+    const id = idOf(key);
     this.journal.push({ id, previous: this.pending.get(id) });
     this.pending.set(id, { key, value });
   }
@@ -45,4 +46,10 @@ export class Overlay implements StateReader {
   writes(): StateWrite[] {
     return [...this.pending.values()].sort((a, b) => compareBytes(a.key, b.key));
   }
+}
+
+/** Pending writes are keyed by hashMapKey, which is only injective on 32-byte keys. */
+function idOf(key: StateKey): string {
+  if (key.length !== 32) throw new RangeError(`A state key is 32 bytes, got ${key.length}.`);
+  return hashMapKey(key);
 }
