@@ -5,6 +5,7 @@
  *            [--base-port P | --p2p-ports a,b,.. --api-ports c,d,..]
  *            [--database pglite|postgres|none] [--schema-prefix S]
  *            [--block-interval-ms T] [--timeout-propose-ms T] [--gossip-interval-ms T]
+ *            [--api-rate-limit R (requests/s per client, 0 = off)]
  *   start    --config F
  *   status   --url U
  *   reindex  --config F
@@ -45,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
       "block-interval-ms": { type: "string" },
       "timeout-propose-ms": { type: "string" },
       "gossip-interval-ms": { type: "string" },
+      "api-rate-limit": { type: "string" },
       config: { type: "string" },
       url: { type: "string" },
     },
@@ -72,6 +74,7 @@ async function main(argv: string[]): Promise<void> {
         database,
         schemaPrefix: values["schema-prefix"] ?? "bitlayer",
         consensus,
+        apiRateLimitPerSecond: int(values["api-rate-limit"]),
       });
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;

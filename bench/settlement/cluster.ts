@@ -157,6 +157,8 @@ async function main(): Promise<void> {
         "500",
         "--gossip-interval-ms",
         "100",
+        "--api-rate-limit",
+        "0",
       ],
       { encoding: "utf8" },
     ),
@@ -213,7 +215,8 @@ async function main(): Promise<void> {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ tx: `0x${txHex}` }),
       });
-      return (await r.json()) as { accepted: boolean; hash: string; message: string | null };
+      const body = (await r.json()) as { hash?: string; error?: { code: string } };
+      return { accepted: r.status === 202, hash: body.hash ?? "", message: body.error?.code ?? null };
     };
     /** Height at which node i commits tx `hash`, polling new blocks from `from`. */
     const committedTxs = async (i: number, from: bigint, to: bigint) => {

@@ -23,6 +23,8 @@ export type InitOptions = {
   /** Postgres schema prefix; validator i gets `${prefix}_v${i}`. */
   schemaPrefix: string;
   consensus: Partial<NonNullable<NodeConfigJson["consensus"]>>;
+  /** Per-client API requests per second; 0 = no limit (local tools and tests that poll). */
+  apiRateLimitPerSecond?: number;
 };
 
 const STAKE = 1_000_000n;
@@ -100,7 +102,7 @@ export function init(o: InitOptions): InitResult {
       genesisFile: "../genesis.json",
       keyFile: `../keys/${moniker}.json`,
       p2p: { host: o.host, port: o.p2pPorts[i]! },
-      api: { host: o.host, port: o.apiPorts[i]! },
+      api: { host: o.host, port: o.apiPorts[i]!, rateLimitPerSecond: o.apiRateLimitPerSecond ?? 50 },
       peers: validators.flatMap((p, j) =>
         j === i
           ? []

@@ -6,7 +6,7 @@ import { installNodeVerifier } from "../crypto/node-verifier.ts";
 import { loadConfig } from "../config/config.ts";
 import { nodeBackend } from "../node/backend.ts";
 import { DatabaseIndexer, openIndexDatabase } from "../node/db-index.ts";
-import { minimalApi, serveApi } from "../node/http.ts";
+import { nodeApi, serveApi } from "../node/http.ts";
 import { SettlementNode } from "../node/node.ts";
 
 export async function start(configFile: string): Promise<void> {
@@ -29,7 +29,14 @@ export async function start(configFile: string): Promise<void> {
     onCommit: indexer ? (committed) => indexer.push(committed) : undefined,
   });
   const backend = nodeBackend(node);
-  const http = await serveApi(minimalApi(node, backend), config.api.host, config.api.port);
+  const app = nodeApi(node, backend, {
+    rateLimit:
+      config.api.rateLimitPerSecond > 0
+        ? { ratePerSecond: config.api.rateLimitPerSecond, burst: 2 * config.api.rateLimitPerSecond }
+        : false,
+    blockIntervalMsDefault: Math.max(config.consensus.blockIntervalMs, 1),
+  });
+  const http = await serveApi(app, config.api.host, config.api.port);
   logger.info(
     {
       publicKey: Buffer.from(node.publicKey).toString("hex"),

@@ -22,7 +22,12 @@ export const nodeConfigSchema = z.strictObject({
   genesisFile: z.string().min(1),
   keyFile: z.string().min(1),
   p2p: z.strictObject({ host: z.string().default("127.0.0.1"), port }),
-  api: z.strictObject({ host: z.string().default("127.0.0.1"), port }),
+  api: z.strictObject({
+    host: z.string().default("127.0.0.1"),
+    port,
+    /** Requests per second per client (token bucket, burst twice that); 0 turns the limit off. */
+    rateLimitPerSecond: z.number().int().min(0).default(50),
+  }),
   peers: z.array(z.strictObject({ moniker: z.string(), publicKey: hex32, host: z.string(), port })),
   database: z
     .discriminatedUnion("kind", [

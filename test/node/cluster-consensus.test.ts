@@ -9,7 +9,6 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { sql } from "drizzle-orm";
-import { toHex } from "../../shared/bytes.ts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDatabase, queryRows, type SettlementDatabase } from "../../settlement-node/db/index.ts";
 import { CLI, Cluster, minOf, NODE_BIN, waitFor } from "./helpers/cluster.ts";
@@ -59,20 +58,17 @@ describe.each(runs)("a four-validator cluster indexing into $name", ({ database 
 
   test("a transfer submitted to one validator is committed and visible on all four", async () => {
     const to = cluster.accountAddress(1);
-    const before = await cluster.get<{ balance: string }>(2, `/v1/accounts/${toHex(to)}`);
+    const before = await cluster.account(2, to);
     const tx = cluster.tx(0, 0n, { type: "transfer", to, amount: 12_345n });
     const submitted = await cluster.submit(0, tx);
     expect(submitted.accepted).toBe(true);
-    expect((await cluster.submit(0, tx)).accepted).toBe(false); // same hash: refused as a duplicate
+    expect(await cluster.submit(0, tx)).toMatchObject({ accepted: false, code: "duplicate_tx" });
     for (const i of [0, 1, 2, 3])
       await waitFor(`transfer visible on validator ${i}`, 20_000, async () => {
-        const a = await cluster.get<{ balance: string }>(i, `/v1/accounts/${toHex(to)}`);
+        const a = await cluster.account(i, to);
         return BigInt(a.balance) === BigInt(before.balance) + 12_345n;
       });
-    const sender = await cluster.get<{ nonce: string }>(
-      3,
-      `/v1/accounts/${toHex(cluster.accountAddress(0))}`,
-    );
+    const sender = await cluster.account(3, cluster.accountAddress(0));
     expect(sender.nonce).toBe("1");
     // The block carrying it is the same block on every validator.
     const h = await cluster.height(0);

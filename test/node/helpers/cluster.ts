@@ -11,7 +11,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fromHex } from "../../../shared/bytes.ts";
-import { type KeyPair, sign } from "../../../shared/crypto/index.ts";
+import { formatAddress, type KeyPair, sign } from "../../../shared/crypto/index.ts";
 import {
   accountAddressOf,
   encodeSettlementTx,
@@ -140,6 +140,8 @@ export class Cluster {
       String(o.timeoutProposeMs ?? 300),
       "--gossip-interval-ms",
       String(o.gossipIntervalMs ?? 100),
+      "--api-rate-limit",
+      "0",
     ];
     const out = JSON.parse(execFileSync(NODE_BIN, args, { encoding: "utf8" })) as { configFiles: string[] };
     return new Cluster(dir, chainId, out.configFiles, ports.slice(n), o.env ?? {});
@@ -270,16 +272,23 @@ export class Cluster {
     return accountAddressOf(this.accounts[index]!.publicKey);
   }
 
+  /** POST /v1/txs: accepted is HTTP 202; a refusal carries the API's error code. */
   async submit(
     i: number,
     txHex: string,
-  ): Promise<{ accepted: boolean; hash: string; message: string | null }> {
+  ): Promise<{ accepted: boolean; hash: string | null; code: string | null }> {
     const r = await fetch(`${this.url(i)}/v1/txs`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ tx: txHex }),
     });
-    return (await r.json()) as { accepted: boolean; hash: string; message: string | null };
+    const body = (await r.json()) as { hash?: string; error?: { code: string } };
+    return { accepted: r.status === 202, hash: body.hash ?? null, code: body.error?.code ?? null };
+  }
+
+  /** GET /v1/accounts/:address (bl-prefixed text form). */
+  account(i: number, address: Uint8Array): Promise<{ balance: string; nonce: string }> {
+    return this.get(i, `/v1/accounts/${formatAddress(address)}`);
   }
 }
 
