@@ -1,0 +1,179 @@
+/**
+ * What the devnet is made of (paths, ports, keys, genesis edits) and the one
+ * settlement transaction it sends (openLane). Keys of lane accounts and of
+ * the lane's poster come from wrangler.toml's vars, derived exactly as the
+ * Worker derives them, so the devnet can fund them on settlement.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  encodeSettlementTx,
+  settlementTxSignBytes,
+  type SettlementTxBody,
+} from "../../settlement-node/ledger/tx.ts";
+import { fromHex, toHex } from "../../shared/bytes.ts";
+import { addressFromPublicKey, formatAddress } from "../../shared/crypto/address.ts";
+import { publicKeyFromSecret, sign } from "../../shared/crypto/keys.ts";
+import { LaneExecutor } from "../../shared/lane/index.ts";
+import { MemoryNodeStore } from "../../shared/smt/index.ts";
+import type { Env } from "../../workers/src/env.ts";
+import { devnetAccountSecret, laneConfig } from "../../workers/src/sequencer/config.ts";
+import { posterSeedForLane } from "../../workers/src/sequencer/poster-config.ts";
+
+export type DevnetAccount = { address: string; publicKey: string; secretKey: string };
+
+export type DevnetPlan = {
+  dir: string;
+  chainId: string;
+  genesisFile: string;
+  configFiles: string[];
+  validatorUrls: string[];
+  edgeUrl: string;
+  ports: number[];
+  initArgs: string[];
+  wranglerArgs: string[];
+  accounts: DevnetAccount[];
+  poster: DevnetAccount;
+  sequencerPublicKey: Uint8Array;
+  laneGenesisRoot: Uint8Array;
+  challengeWindowBlocks: bigint;
+};
+
+const LANE = 1;
+const BALANCE = "1000000000000";
+const LANE_BOND = 1000n;
+const TX_FEE = 10n;
+
+/** [vars] of wrangler.toml (flat `KEY = "value"` lines, which is all it holds). */
+export function wranglerVars(toml: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  const section = toml.split(/^\[vars\]\s*$/m)[1]?.split(/^\[/m)[0] ?? "";
+  for (const m of section.matchAll(/^([A-Z0-9_]+)\s*=\s*"([^"]*)"/gm)) vars[m[1]!] = m[2]!;
+  return vars;
+}
+
+function account(secretKey: Uint8Array): DevnetAccount {
+  const publicKey = publicKeyFromSecret(secretKey);
+  return {
+    address: formatAddress(addressFromPublicKey(publicKey)),
+    publicKey: toHex(publicKey),
+    secretKey: toHex(secretKey),
+  };
+}
+
+export function planDevnet(o: {
+  dir: string;
+  basePort: number;
+  edgePort: number;
+  blockIntervalMs: number;
+  challengeWindowBlocks: bigint;
+  wranglerToml: string;
+}): DevnetPlan {
+  const vars = wranglerVars(o.wranglerToml);
+  const env = vars as unknown as Env;
+  const chainId = env.CHAIN_ID;
+  const settlementDir = path.join(o.dir, "settlement");
+  const apiPorts = [0, 1, 2, 3].map((i) => o.basePort + 2 * i + 1);
+  const validatorUrls = apiPorts.map((p) => `http://127.0.0.1:${p}`);
+  const edgeUrl = `http://127.0.0.1:${o.edgePort}`;
+  const lane = laneConfig(env, LANE);
+  const accounts = Array.from({ length: Number(env.DEVNET_ACCOUNTS) }, (_, i) =>
+    account(devnetAccountSecret(env, i)),
+  );
+  return {
+    dir: o.dir,
+    chainId,
+    genesisFile: path.join(settlementDir, "genesis.json"),
+    configFiles: [0, 1, 2, 3].map((i) => path.join(settlementDir, `validator-${i}`, "config.json")),
+    validatorUrls,
+    edgeUrl,
+    ports: [
+      ...[0, 1, 2, 3].flatMap((i) => [o.basePort + 2 * i, o.basePort + 2 * i + 1]),
+      o.edgePort,
+      o.edgePort + 1,
+    ],
+    initArgs: [
+      "--validators",
+      "4",
+      "--dir",
+      settlementDir,
+      "--chain-id",
+      chainId,
+      "--accounts",
+      "2",
+      "--base-port",
+      String(o.basePort),
+      "--database",
+      "none",
+      "--block-interval-ms",
+      String(o.blockIntervalMs),
+    ],
+    wranglerArgs: [
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(o.edgePort),
+      "--inspector-port",
+      String(o.edgePort + 1),
+      "--persist-to",
+      path.join(o.dir, "wrangler"),
+      "--var",
+      `SETTLEMENT_URLS:${validatorUrls.join(",")}`,
+      "--var",
+      "SETTLEMENT_POLL_MS:500",
+      "--var",
+      "SETTLEMENT_BACKOFF_MS_MIN:250",
+      "--var",
+      "SETTLEMENT_BACKOFF_MS_MAX:5000",
+      "--var",
+      "CHECKPOINT_AGE_MS_MAX:1000",
+    ],
+    accounts,
+    poster: account(posterSeedForLane(fromHex(env.SEQUENCER_SEED), LANE)),
+    sequencerPublicKey: publicKeyFromSecret(lane.sequencerSecretKey),
+    laneGenesisRoot: LaneExecutor.writeGenesis(new MemoryNodeStore(), lane.genesis).root,
+    challengeWindowBlocks: o.challengeWindowBlocks,
+  };
+}
+
+/** Funds the lane accounts and the poster on settlement; allows short challenge windows. */
+export function prepareGenesis(plan: DevnetPlan): void {
+  const genesis = JSON.parse(fs.readFileSync(plan.genesisFile, "utf8"));
+  for (const a of [...plan.accounts, plan.poster])
+    genesis.accounts.push({ address: a.address.slice(2), balance: BALANCE });
+  genesis.params.challengeWindowBlocksMin = "1";
+  fs.writeFileSync(plan.genesisFile, `${JSON.stringify(genesis, null, 2)}\n`);
+}
+
+/** Sends openLane for lane 1 from the first account unless settlement already has the lane. */
+export async function openLane(plan: DevnetPlan, log: (m: string) => void): Promise<void> {
+  const url = plan.validatorUrls[0]!;
+  if ((await fetch(`${url}/v1/lanes/${LANE}`)).ok) return log("lane 1 is open on settlement");
+  const owner = plan.accounts[0]!;
+  const acc = (await (await fetch(`${url}/v1/accounts/${owner.address}`)).json()) as { nonce: string };
+  const body: SettlementTxBody = {
+    sender: fromHex(owner.publicKey),
+    nonce: BigInt(acc.nonce),
+    fee: TX_FEE,
+    payload: {
+      type: "openLane",
+      sequencer: plan.sequencerPublicKey,
+      bond: LANE_BOND,
+      challengeWindowBlocks: plan.challengeWindowBlocks,
+      genesisRoot: plan.laneGenesisRoot,
+    },
+  };
+  const signature = sign(fromHex(owner.secretKey), settlementTxSignBytes(plan.chainId, body));
+  const r = await fetch(`${url}/v1/txs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ tx: `0x${toHex(encodeSettlementTx({ body, signature }))}` }),
+  });
+  if (r.status !== 202) throw new Error(`openLane refused: ${r.status} ${await r.text()}`);
+  for (let i = 0; i < 300; i++) {
+    if ((await fetch(`${url}/v1/lanes/${LANE}`)).ok) return log("lane 1 opened on settlement");
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  throw new Error("openLane was admitted but lane 1 did not appear within 60 s");
+}
