@@ -9,15 +9,11 @@ import { fromHex } from "../../shared/bytes.ts";
 import { TX_BYTES_MAX } from "../../shared/stf/limits.ts";
 import type { Env } from "./env.ts";
 import { ApiError, badRequest, notFound } from "./errors.ts";
+import { REQUEST_BODY_BYTES_MAX, TXS_PER_REQUEST_MAX } from "./limits.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rateLimit } from "./rate-limit.ts";
 
 export { Sequencer } from "./sequencer/sequencer.ts";
-
-/** Transactions per request: a batch amortizes the request, the limit bounds one step. */
-export const TXS_PER_REQUEST_MAX = 256;
-/** Base64 or hex of 256 × 4 KiB plus JSON: just under 2.2 MB; a tighter bound than the 100 MB platform one. */
-export const REQUEST_BODY_BYTES_MAX = 2_300_000;
 
 const HEX = /^(0x)?([0-9a-fA-F]{2})*$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
