@@ -36,9 +36,12 @@ export class Ledger {
   /**
    * Account and balance keys derived this block: the same few accounts (fee
    * recipients, a sender read then written) come up several times per
-   * transaction, and each derivation is a SHA-256.
+   * transaction, and each derivation is a SHA-256. Keyed by hashMapKey of the
+   * 32-byte owner (then asset): nested maps, as a concatenated string key
+   * would be re-flattened on every lookup.
    */
-  readonly #derivedKeys = new Map<string, StateKey>();
+  readonly #accountKeys = new Map<string, StateKey>();
+  readonly #balanceKeys = new Map<string, Map<string, StateKey>>();
 
   constructor(state: Overlay) {
     this.state = state;
@@ -47,22 +50,27 @@ export class Ledger {
   #accountKey(owner: Uint8Array): StateKey {
     if (owner.length !== 32) return keys.account(owner);
     const id = hashMapKey(owner);
-    let key = this.#derivedKeys.get(id);
+    let key = this.#accountKeys.get(id);
     if (key === undefined) {
       key = keys.account(owner);
-      this.#derivedKeys.set(id, key);
+      this.#accountKeys.set(id, key);
     }
     return key;
   }
 
   #balanceKey(owner: Uint8Array, asset: Uint8Array): StateKey {
     if (owner.length !== 32 || asset.length !== 32) return keys.balance(owner, asset);
-    // 32 UTF-16 units for the pair; 16-unit account ids cannot collide with them.
-    const id = hashMapKey(owner) + hashMapKey(asset);
-    let key = this.#derivedKeys.get(id);
+    const assetId = hashMapKey(asset);
+    let byOwner = this.#balanceKeys.get(assetId);
+    if (byOwner === undefined) {
+      byOwner = new Map();
+      this.#balanceKeys.set(assetId, byOwner);
+    }
+    const ownerId = hashMapKey(owner);
+    let key = byOwner.get(ownerId);
     if (key === undefined) {
       key = keys.balance(owner, asset);
-      this.#derivedKeys.set(id, key);
+      byOwner.set(ownerId, key);
     }
     return key;
   }
