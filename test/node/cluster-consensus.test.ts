@@ -11,6 +11,9 @@ import * as path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDatabase, queryRows, type SettlementDatabase } from "../../settlement-node/db/index.ts";
+import { compareBytes, toHex } from "../../shared/bytes.ts";
+import { sign } from "../../shared/crypto/index.ts";
+import { encodeEvidence, signVote, type Vote } from "../../settlement-node/consensus/index.ts";
 import { CLI, Cluster, minOf, NODE_BIN, waitFor } from "./helpers/cluster.ts";
 
 const DATABASE_URL = process.env.DATABASE_URL;
@@ -127,5 +130,38 @@ describe.each(runs)("a four-validator cluster indexing into $name", ({ database 
     await cluster.restart(victim);
     await cluster.waitHeight(victim, height + 1n);
     expect(cluster.unexpectedExits).toEqual([]);
+  });
+
+  // Last in the file: it removes validator 3 from the set.
+  test("double-sign evidence sent as a transaction is verified, and slashes and tombstones the validator on every node", async () => {
+    const offender = cluster.validatorKey(3);
+    const keys = [0, 1, 2, 3].map((i) => cluster.validatorKey(i).publicKey).sort(compareBytes);
+    const validatorIndex = keys.findIndex((k) => toHex(k) === toHex(offender.publicKey));
+    const height = Number(await cluster.height(0)) - 1;
+    const signer = { publicKey: offender.publicKey, sign: (m: Uint8Array) => sign(offender.secretKey, m) };
+    const vote = (fill: number): Vote => ({
+      type: "prevote",
+      height,
+      round: 7,
+      valueId: new Uint8Array(32).fill(fill),
+      validatorIndex,
+      extension: new Uint8Array(0),
+    });
+    const evidence = encodeEvidence({
+      voteA: signVote(cluster.chainId, signer, vote(1)),
+      voteB: signVote(cluster.chainId, signer, vote(2)),
+    });
+    const submitted = await cluster.submit(1, cluster.tx(2, 0n, { type: "reportDoubleSign", evidence }));
+    expect(submitted.accepted).toBe(true);
+    type Validators = { validators: { publicKey: string; status: string; slashedTotal: string }[] };
+    for (const i of [0, 1, 2])
+      await waitFor(`validator 3 tombstoned on validator ${i}`, 20_000, async () => {
+        const { validators } = await cluster.get<Validators>(i, "/v1/validators");
+        const v = validators.find((x) => x.publicKey === `0x${toHex(offender.publicKey)}`);
+        return v?.status === "tombstoned" && BigInt(v.slashedTotal) > 0n;
+      });
+    // The remaining three keep committing without it.
+    const h = await cluster.height(0);
+    await Promise.all([0, 1, 2].map((i) => cluster.waitHeight(i, h + 2n)));
   });
 });

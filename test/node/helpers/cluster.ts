@@ -268,6 +268,12 @@ export class Cluster {
     return `0x${Buffer.from(encodeSettlementTx({ body, signature })).toString("hex")}`;
   }
 
+  /** Validator i's key pair as init wrote it (keys/validator-<i>.json). */
+  validatorKey(i: number): KeyPair {
+    const k = JSON.parse(fs.readFileSync(path.join(this.dir, "keys", `validator-${i}.json`), "utf8"));
+    return { publicKey: fromHex(k.publicKey), secretKey: fromHex(k.secretKey) };
+  }
+
   accountAddress(index: number): Uint8Array {
     return accountAddressOf(this.accounts[index]!.publicKey);
   }
