@@ -7,7 +7,7 @@
 import { toHex } from "../bytes.ts";
 import { hashMapKey } from "../hash.ts";
 import { SmtMissingNodeError } from "./errors.ts";
-import { isZeroHash } from "./hashing.ts";
+import { bitAt, isZeroHash } from "./hashing.ts";
 import {
   EMPTY_REF,
   type LeafRef,
@@ -88,6 +88,29 @@ export function decodeRecord(hash: Uint8Array, record: Uint8Array): LeafRef | No
       left: refForHash(record.subarray(HEADER_BYTES, HEADER_BYTES + 32)),
       right: refForHash(record.subarray(HEADER_BYTES + 32, HEADER_BYTES + 64)),
     };
+  }
+  throw new SmtMissingNodeError(`${toHex(hash)} (unreadable record)`);
+}
+
+/**
+ * One step of a point read straight on a stored record, without building
+ * Refs (reads are most of a block's tree traffic): the value (a copy) if the
+ * record is the leaf of `key`, null if it is another key's leaf (absent), or
+ * the hash of the child on `key`'s side at `depth`.
+ */
+export function readStep(
+  hash: Uint8Array,
+  record: Uint8Array,
+  key: Uint8Array,
+  depth: number,
+): { value: Uint8Array | null } | Uint8Array {
+  if (record[0] === RECORD_LEAF && record.length >= HEADER_BYTES + 32) {
+    for (let i = 0; i < 32; i++) if (record[HEADER_BYTES + i] !== key[i]) return { value: null };
+    return { value: record.slice(HEADER_BYTES + 32) };
+  }
+  if (record[0] === RECORD_NODE && record.length === HEADER_BYTES + 64) {
+    const at = bitAt(key, depth) === 0 ? HEADER_BYTES : HEADER_BYTES + 32;
+    return record.subarray(at, at + 32);
   }
   throw new SmtMissingNodeError(`${toHex(hash)} (unreadable record)`);
 }

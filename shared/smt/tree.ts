@@ -2,12 +2,13 @@
  * The lane's state tree: a compressed sparse Merkle tree over a NodeStore,
  * updated one block at a time (docs/spec/merkle.md).
  */
-import { compareBytes, equalBytes } from "../bytes.ts";
+import { compareBytes, equalBytes, toHex } from "../bytes.ts";
 import type { StateKey, StateReader, StateWrite } from "../state.ts";
 import { assertKey, bitAt, isZeroHash } from "./hashing.ts";
 import { generateProof, type SmtProof } from "./proof.ts";
 import { applyWrites, type LeafRef, type NodeRef, prepareWrites, type RefSink, RefKind } from "./refs.ts";
-import { encodeRecord, type NodeStore, recordVersion, StoreRefSource } from "./store.ts";
+import { SmtMissingNodeError } from "./errors.ts";
+import { encodeRecord, type NodeStore, readStep, recordVersion, StoreRefSource } from "./store.ts";
 
 export type SparseMerkleTreeOptions = {
   /** Root to start from (default: the empty tree). */
@@ -101,9 +102,11 @@ export class SparseMerkleTree implements StateReader {
     let hash = root;
     for (let depth = 0; ; depth++) {
       if (isZeroHash(hash)) return undefined;
-      const ref = this.#source.resolve({ kind: RefKind.Opaque, hash });
-      if (ref.kind === RefKind.Leaf) return equalBytes(ref.key, key) ? ref.value!.slice() : undefined;
-      hash = bitAt(key, depth) === 0 ? ref.left.hash : ref.right.hash;
+      const record = this.#store.get(hash);
+      if (record === undefined) throw new SmtMissingNodeError(toHex(hash));
+      const step = readStep(hash, record, key, depth);
+      if (step instanceof Uint8Array) hash = step;
+      else return step.value ?? undefined;
     }
   }
 

@@ -14,4 +14,11 @@ export { MemoryState } from "./memory-state.ts";
 export { Overlay } from "./overlay.ts";
 export * from "./records.ts";
 export * from "./tx.ts";
-export { type BlockOptions, LaneHarness, LaneView, TEST_PARAMS, type TxOptions, testAddress } from "./harness.ts";
+export {
+  type BlockOptions,
+  LaneHarness,
+  LaneView,
+  TEST_PARAMS,
+  type TxOptions,
+  testAddress,
+} from "./harness.ts";

@@ -84,24 +84,44 @@ export class Ledger {
     this.state.set(key, encode(codec, value));
   }
 
+  /**
+   * Decoded nonces and amounts of the records this block wrote, by record
+   * object: the overlay hands back the very array that was set (rollback
+   * included), so a record written then read again is not decoded again.
+   * Records are never mutated, so a hit is always the record's value.
+   */
+  readonly #decodedNonces = new WeakMap<Uint8Array, bigint>();
+  readonly #decodedAmounts = new WeakMap<Uint8Array, bigint>();
+
   nonce(owner: Uint8Array): bigint {
-    return this.read(accountCodec, this.#accountKey(owner))?.nonce ?? 0n;
+    const raw = this.state.get(this.#accountKey(owner));
+    if (raw === undefined) return 0n;
+    return this.#decodedNonces.get(raw) ?? decode(accountCodec, raw).nonce;
   }
 
   setNonce(owner: Uint8Array, nonce: bigint): void {
-    this.write(accountCodec, this.#accountKey(owner), { nonce });
+    const raw = encode(accountCodec, { nonce });
+    this.#decodedNonces.set(raw, nonce);
+    this.state.set(this.#accountKey(owner), raw);
   }
 
   balance(owner: Uint8Array, asset: Uint8Array): bigint {
-    return this.read(balanceCodec, this.#balanceKey(owner, asset))?.amount ?? 0n;
+    const raw = this.state.get(this.#balanceKey(owner, asset));
+    if (raw === undefined) return 0n;
+    return this.#decodedAmounts.get(raw) ?? decode(balanceCodec, raw).amount;
   }
 
   /** Zero balances are deleted, so the tree holds only live balances. */
   setBalance(owner: Uint8Array, asset: Uint8Array, amount: bigint): void {
     const key = this.#balanceKey(owner, asset);
     this.touchedBalances.set(hashMapKey(key), { key, asset });
-    if (amount === 0n) this.state.set(key, null);
-    else this.write(balanceCodec, key, { amount });
+    if (amount === 0n) {
+      this.state.set(key, null);
+      return;
+    }
+    const raw = encode(balanceCodec, { amount });
+    this.#decodedAmounts.set(raw, amount);
+    this.state.set(key, raw);
   }
 
   /** False (and nothing written) if the balance is too small. */
