@@ -76,7 +76,8 @@ export function init(o: InitOptions): InitResult {
     chainId: o.chainId,
     genesisTimeMs: String(Date.now()),
     validators: validators.map((v) => ({ publicKey: toHex(v.publicKey), stake: String(STAKE) })),
-    accounts: accounts.map((a) => ({
+    // Validators' own accounts are funded too: they pay the fees of the double-sign reports they file.
+    accounts: [...accounts, ...validators].map((a) => ({
       address: toHex(accountAddressOf(a.publicKey)),
       balance: String(BALANCE),
     })),

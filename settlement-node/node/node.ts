@@ -15,7 +15,7 @@
 import { createHash } from "node:crypto";
 import { toHex } from "../../shared/bytes.ts";
 import { CodecError } from "../../shared/codec/index.ts";
-import { addressFromPublicKey, sign, verifySignature } from "../../shared/crypto/index.ts";
+import { addressFromPublicKey, sign, verifyMany, verifySignature } from "../../shared/crypto/index.ts";
 import {
   type CommitCertificate,
   type ConsensusConfig,
@@ -33,7 +33,7 @@ import {
   valueIdOf,
   voteSignBytes,
 } from "../consensus/index.ts";
-import { type LedgerReceipt, settlementTxSignBytes } from "../ledger/index.ts";
+import { encodeSettlementTx, type LedgerReceipt, settlementTxSignBytes } from "../ledger/index.ts";
 import { Mempool } from "../mempool/mempool.ts";
 import { PeerNetwork } from "../p2p/network.ts";
 import { decodeWire, encodeWire, SYNC_BLOCKS_PER_RESPONSE_MAX, type WireMessage } from "../p2p/wire.ts";
@@ -95,6 +95,8 @@ export class SettlementNode {
   private readonly receipts = new Map<bigint, LedgerReceipt[]>();
   private readonly commitListeners: CommitListener[] = [];
   countEvidence = 0;
+  private readonly evidenceReported = new Set<string>();
+  private nonceNextReport = 0n;
   countRounds = 0;
 
   private constructor(loaded: LoadedConfig, logger: NodeLogger) {
@@ -317,13 +319,47 @@ export class SettlementNode {
             { height: o.evidence.voteA.vote.height, validatorIndex: o.evidence.voteA.vote.validatorIndex },
             "consensus: duplicate-vote evidence",
           );
-          if (!this.replaying)
-            this.network.broadcast(encodeWire({ type: "evidence", evidence: encodeEvidence(o.evidence) }));
+          if (!this.replaying) {
+            const evidence = encodeEvidence(o.evidence);
+            this.network.broadcast(encodeWire({ type: "evidence", evidence }));
+            await this.reportEvidence(evidence);
+          }
           break;
         case "broadcast":
           break;
       }
     }
+  }
+
+  /**
+   * Puts double-sign evidence our core found on chain: a reportDoubleSign
+   * transaction from this validator's own account (funded at genesis by
+   * init), once per offender and height.
+   */
+  private async reportEvidence(evidence: Uint8Array): Promise<void> {
+    const claim = this.chain.checkEvidence(evidence);
+    if (!claim) return;
+    const id = `${claim.height}/${toHex(claim.validatorPublicKey)}`;
+    if (this.evidenceReported.has(id) || !(await verifyMany(claim.items)).every((ok) => ok)) return;
+    this.evidenceReported.add(id);
+    const nonceCommitted = this.chain.account(this.address).nonce;
+    if (this.nonceNextReport < nonceCommitted) this.nonceNextReport = nonceCommitted;
+    const body = {
+      sender: this.publicKey,
+      nonce: this.nonceNextReport++,
+      fee: this.chain.genesis.params.txFeeMin,
+      payload: { type: "reportDoubleSign" as const, evidence },
+    };
+    const signature = sign(this.loaded.keyPair.secretKey, settlementTxSignBytes(this.chain.chainId, body));
+    const result = await this.submitTx(encodeSettlementTx({ body, signature }));
+    this.logger.warn(
+      {
+        offender: toHex(claim.validatorPublicKey).slice(0, 16),
+        height: String(claim.height),
+        accepted: result.accepted,
+      },
+      "consensus: reporting double-sign evidence on chain",
+    );
   }
 
   /** Makes the signature of `m` durable in the sign guard; refuses (fatal) if it would conflict. */
