@@ -4,9 +4,9 @@
  */
 import { compareBytes, equalBytes, toHex } from "../bytes.ts";
 import type { StateKey, StateReader, StateWrite } from "../state.ts";
-import { assertKey, bitAt, isZeroHash } from "./hashing.ts";
+import { assertKey, isZeroHash } from "./hashing.ts";
 import { generateProof, type SmtProof } from "./proof.ts";
-import { applyWrites, type LeafRef, type NodeRef, prepareWrites, type RefSink, RefKind } from "./refs.ts";
+import { applyWrites, type LeafRef, type NodeRef, prepareWrites, type RefSink } from "./refs.ts";
 import { SmtMissingNodeError } from "./errors.ts";
 import { encodeRecord, type NodeStore, readStep, recordVersion, StoreRefSource } from "./store.ts";
 
