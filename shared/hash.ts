@@ -81,10 +81,32 @@ export function sha256(data: Uint8Array): Uint8Array {
 /** sha256(tag || parts...), streamed (noble) or through one reused buffer (native), so no concatenation is allocated. */
 export function hashTagged(tag: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
   if (nativeBackend) return nativeTagged(nativeBackend, tag, parts);
-  const h = nobleSha256.create();
-  h.update(tag);
+  const prepared = domainTags.has(tag) ? preparedAfter(tag) : null;
+  let h: typeof taggedWork;
+  if (prepared) {
+    // As in shared/smt/hashing.ts: cloning a hasher that already absorbed the
+    // tag costs about half of a fresh one. Not reentrant; nothing runs between clone and digest.
+    prepared._cloneInto(taggedWork);
+    h = taggedWork;
+  } else {
+    h = nobleSha256.create();
+    h.update(tag);
+  }
   for (const p of parts) h.update(p);
   return h.digest();
+}
+
+const taggedWork = nobleSha256.create();
+/** Tags made by domainTag: cached and never mutated, so a hasher prepared with one stays valid. */
+const domainTags = new WeakSet<Uint8Array>();
+const preparedByTag = new WeakMap<Uint8Array, typeof taggedWork>();
+function preparedAfter(tag: Uint8Array): typeof taggedWork {
+  let prepared = preparedByTag.get(tag);
+  if (prepared === undefined) {
+    prepared = nobleSha256.create().update(tag);
+    preparedByTag.set(tag, prepared);
+  }
+  return prepared;
 }
 
 /** hashTagged(tag, a, b) with the native backend, without the rest-array (hot in the state tree). */
@@ -129,6 +151,7 @@ export function domainTag(name: string): Uint8Array {
   if (!t) {
     t = utf8(name);
     tagCache.set(name, t);
+    domainTags.add(t);
   }
   return t;
 }

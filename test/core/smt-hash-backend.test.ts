@@ -1,6 +1,10 @@
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
+import { toHex } from "../../shared/bytes.ts";
 import {
+  domainTag,
+  hashTagged,
   getSha256Backend,
   nobleSha256Backend,
   type Sha256Backend,
@@ -26,5 +30,29 @@ describe("setSha256Backend", () => {
     expect(getSha256Backend()).toBe(oneShotNoble);
     setSha256Backend(null);
     expect(getSha256Backend()).toBe(nobleSha256Backend);
+  });
+});
+
+describe("hashTagged with domain tags (noble, prepared per tag)", () => {
+  it("equals sha256(tag ‖ parts) for interleaved tags and arbitrary parts", () => {
+    const names = ["bitlayer/test/a/v1", "bitlayer/test/b/v1", "bitlayer/state/balance"];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.constantFrom(...names), fc.array(fc.uint8Array({ maxLength: 90 }), { maxLength: 4 })),
+          {
+            maxLength: 8,
+          },
+        ),
+        (calls) => {
+          for (const [name, parts] of calls) {
+            const h = nobleSha256.create().update(domainTag(name));
+            for (const p of parts) h.update(p);
+            expect(toHex(hashTagged(domainTag(name), ...parts))).toBe(toHex(h.digest()));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
