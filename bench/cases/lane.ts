@@ -12,7 +12,7 @@
  * "on 10000 accounts" funds 9,900 more (never signing) accounts, so the tree
  * holds ~10K leaves instead of ~200 and every path is longer.
  */
-import { LaneExecutor, type LaneHead } from "../../shared/lane/executor.ts";
+import { LaneExecutor, type LaneHead, type VerifiedTx } from "../../shared/lane/executor.ts";
 import { deriveSeed } from "../../shared/lane/genesis.ts";
 import { signedTx, type TestLane, testLane, transferBody } from "../../shared/lane/testing.ts";
 import { MemoryNodeStore, type NodeStore } from "../../shared/smt/store.ts";
@@ -92,6 +92,33 @@ async function fullLoop(s: LaneBenchState, n: number, signReceipts: boolean): Pr
   }
 }
 
+type ExecuteOnlyState = LaneBenchState & { verified: VerifiedTx[][] };
+
+/** The loop without verify: batches verified once in setup, so the figure is execute + root + commit alone. */
+async function executeOnlySetup(): Promise<ExecuteOnlyState> {
+  const s = await setupFor("shell", BATCH_TXS)();
+  const executor = s.lane.newExecutor({ store: new CopyOnWriteStore(s.genesisStore), head: s.genesisHead });
+  const verified = await Promise.all(s.batches.map((b) => executor.verify(b)));
+  return { ...s, verified };
+}
+
+function executeOnly(s: ExecuteOnlyState, n: number): void {
+  let executor: LaneExecutor | undefined;
+  for (let done = 0, b = 0; done < n; done += BATCH_TXS, b++) {
+    if (b % BATCHES === 0)
+      executor = s.lane.newExecutor({
+        blockTxsMax: BATCH_TXS,
+        store: new CopyOnWriteStore(s.genesisStore),
+        head: s.genesisHead,
+      });
+    const step = executor!.execute(s.verified[b % BATCHES]!, 2_000n + BigInt(b));
+    if (step.included.length !== BATCH_TXS)
+      throw new Error(`bench: ${step.rejected[0]?.reason} in batch ${b}`);
+    executor!.commit();
+    s.sink += step.stateRoot[0]!;
+  }
+}
+
 function loopCase(
   name: string,
   hash: HashChoice,
@@ -113,4 +140,11 @@ export const cases: BenchCase[] = [
   loopCase("full-loop (noble sha256)", "noble", false),
   loopCase("full-loop on 10000 accounts", "shell", false, 10_000),
   loopCase("full-loop+receipts", "shell", true),
+  {
+    name: "execute-only (pre-verified)",
+    unit: "tx",
+    setup: executeOnlySetup,
+    run: (s: ExecuteOnlyState, n: number) => withSha256("shell", () => executeOnly(s, n)),
+    n: BATCH_TXS * BATCHES,
+  },
 ];
