@@ -70,6 +70,7 @@ export function executeBlock(state: StateReader, block: Block, sigValid: readonl
   for (const deposit of deposits) receipts.push(applyDeposit(ctx, deposit, receipts.length));
   for (let i = 0; i < txs.length; i++) receipts.push(applyTx(ctx, txs[i]!, sigValid[i]!, receipts.length));
 
+  ctx.ledger.flushDeferredCredits();
   const nextBaseFee = nextBaseFeePerGas(header.baseFeePerGas, ctx.gasUsed, params);
   ctx.ledger.write(laneRecordCodec, keys.lane(), {
     ...ctx.lane,

@@ -81,14 +81,14 @@ export function applyTx(ctx: BlockContext, txBytes: Uint8Array, sigValid: boolea
   const fee = gas * effectiveGasPrice(header.baseFeePerGas, body.maxFeePerGas, body.tipPerGas);
   if (ledger.balance(body.sender, NATIVE_ASSET) < fee) return reject(TxStatus.FeeUnpayable);
 
-  const mark = ledger.state.mark();
+  const mark = ledger.mark();
   const laneBefore = ctx.lane;
   ctx.lane = { ...laneBefore };
   ledger.debit(body.sender, NATIVE_ASSET, fee);
   let status = applyPayload(ctx, body);
   if (status === TxStatus.Ok) status = payFee(ctx, fee);
   if (status !== TxStatus.Ok) {
-    ledger.state.rollback(mark);
+    ledger.rollback(mark);
     ctx.lane = laneBefore;
     return reject(status);
   }
@@ -107,12 +107,12 @@ export function applyDeposit(ctx: BlockContext, deposit: Deposit, index: number)
   if (ledger.state.get(markerKey) !== undefined) return reject(TxStatus.DepositAlreadyCredited);
   if (deposit.amount === 0n) return reject(TxStatus.AmountZero);
   if (!isNative(deposit.asset) && !ledger.token(deposit.asset)) return reject(TxStatus.TokenUnknown);
-  const mark = ledger.state.mark();
+  const mark = ledger.mark();
   if (
     !ledger.credit(deposit.recipient, deposit.asset, deposit.amount) ||
     !ledger.addSupply(deposit.asset, "deposited", deposit.amount)
   ) {
-    ledger.state.rollback(mark);
+    ledger.rollback(mark);
     return reject(TxStatus.AmountOverflow);
   }
   ledger.write(depositMarkerCodec, markerKey, { height: ctx.header.height });
@@ -157,10 +157,11 @@ function payFee(ctx: BlockContext, fee: bigint): TxStatus {
     lane.feesSequencerTotal <= U128_MAX &&
     lane.feesValidatorsTotal <= U128_MAX &&
     lane.feesTreasuryTotal <= U128_MAX;
+  // Deferred: the three fee balances are written once, at the end of the block (Ledger.flushDeferredCredits).
   const credited =
-    ledger.credit(header.sequencer, NATIVE_ASSET, split.sequencer) &&
-    ledger.credit(params.validatorsAccount, NATIVE_ASSET, split.validators) &&
-    ledger.credit(params.treasuryAccount, NATIVE_ASSET, split.treasury);
+    ledger.creditDeferred(header.sequencer, split.sequencer) &&
+    ledger.creditDeferred(params.validatorsAccount, split.validators) &&
+    ledger.creditDeferred(params.treasuryAccount, split.treasury);
   return countersFit && credited ? TxStatus.Ok : TxStatus.AmountOverflow;
 }
 

@@ -15,6 +15,7 @@ import {
   type ItemRecord,
   itemCodec,
   keys,
+  NATIVE_ASSET,
   type SupplyRecord,
   supplyCodec,
   type TokenRecord,
@@ -23,6 +24,7 @@ import {
 } from "./records.ts";
 
 export type Touched = { key: StateKey; asset: Uint8Array };
+export type LedgerMark = { state: number; deferred: [StateKey, Uint8Array, bigint][] };
 
 export class Ledger {
   readonly state: Overlay;
@@ -106,14 +108,64 @@ export class Ledger {
   }
 
   balance(owner: Uint8Array, asset: Uint8Array): bigint {
-    const raw = this.state.get(this.#balanceKey(owner, asset));
-    if (raw === undefined) return 0n;
-    return this.#decodedAmounts.get(raw) ?? decode(balanceCodec, raw).amount;
+    const key = this.#balanceKey(owner, asset);
+    const deferred = this.#deferred.size === 0 ? 0n : (this.#deferred.get(key)?.amount ?? 0n);
+    const raw = this.state.get(key);
+    if (raw === undefined) return deferred;
+    return (this.#decodedAmounts.get(raw) ?? decode(balanceCodec, raw).amount) + deferred;
+  }
+
+  /**
+   * Native credits not yet written, by balance key object (#balanceKey
+   * returns one object per owner and asset in a block). The fee split credits
+   * the same three accounts after every transaction; writing their balance
+   * once per block instead of three times per transaction gives the same
+   * final state: every read (balance) adds the pending amount, every write
+   * (setBalance) absorbs it, and mark/rollback cover it.
+   */
+  readonly #deferred = new Map<StateKey, { owner: Uint8Array; amount: bigint }>();
+
+  /** credit(owner, NATIVE_ASSET, amount), written by flushDeferredCredits() (or any earlier setBalance of that account). */
+  creditDeferred(owner: Uint8Array, amount: bigint): boolean {
+    if (owner.length !== 32) return this.credit(owner, NATIVE_ASSET, amount);
+    const next = this.balance(owner, NATIVE_ASSET) + amount;
+    if (next > U128_MAX) return false;
+    const key = this.#balanceKey(owner, NATIVE_ASSET);
+    const entry = this.#deferred.get(key);
+    if (entry) entry.amount += amount;
+    else {
+      this.#deferred.set(key, { owner, amount });
+      this.touchedBalances.set(hashMapKey(key), { key, asset: NATIVE_ASSET });
+    }
+    return true;
+  }
+
+  /** Writes every deferred credit (also a zero one: the per-transaction write happened too). */
+  flushDeferredCredits(): void {
+    for (const { owner } of [...this.#deferred.values()])
+      this.setBalance(owner, NATIVE_ASSET, this.balance(owner, NATIVE_ASSET));
+    this.#deferred.clear();
+  }
+
+  /** A point to roll back to: the overlay's journal and the deferred credits. */
+  mark(): LedgerMark {
+    const deferred: [StateKey, Uint8Array, bigint][] = [];
+    for (const [key, d] of this.#deferred) deferred.push([key, d.owner, d.amount]);
+    return { state: this.state.mark(), deferred };
+  }
+
+  rollback(mark: LedgerMark): void {
+    this.state.rollback(mark.state);
+    this.#deferred.clear();
+    for (const [key, owner, amount] of mark.deferred) this.#deferred.set(key, { owner, amount });
   }
 
   /** Zero balances are deleted, so the tree holds only live balances. */
   setBalance(owner: Uint8Array, asset: Uint8Array, amount: bigint): void {
     const key = this.#balanceKey(owner, asset);
+    // `amount` was computed from balance(), which included any deferred credit.
+    const deferred = this.#deferred.get(key);
+    if (deferred) deferred.amount = 0n;
     this.touchedBalances.set(hashMapKey(key), { key, asset });
     if (amount === 0n) {
       this.state.set(key, null);
