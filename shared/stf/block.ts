@@ -78,7 +78,7 @@ export function executeBlock(state: StateReader, block: Block, sigValid: readonl
     timestampMs: header.timestampMs,
     baseFeePerGas: nextBaseFee,
   });
-  const supplyDelta = assertConservation(ctx.ledger, state);
+  const supplyDelta = assertConservation(ctx.ledger, overlay.baseView);
   return {
     receipts,
     receiptsHash: receiptsHash(receipts),

@@ -87,9 +87,9 @@ export class Ledger {
   }
 
   /**
-   * Decoded nonces and amounts of the records this block wrote, by record
-   * object: the overlay hands back the very array that was set (rollback
-   * included), so a record written then read again is not decoded again.
+   * Decoded nonces and amounts by record object: the overlay hands back the
+   * very array that was set (rollback included) or first read from the base,
+   * so a record read again is not decoded again.
    * Records are never mutated, so a hit is always the record's value.
    */
   readonly #decodedNonces = new WeakMap<Uint8Array, bigint>();
@@ -112,7 +112,12 @@ export class Ledger {
     const deferred = this.#deferred.size === 0 ? 0n : (this.#deferred.get(key)?.amount ?? 0n);
     const raw = this.state.get(key);
     if (raw === undefined) return deferred;
-    return (this.#decodedAmounts.get(raw) ?? decode(balanceCodec, raw).amount) + deferred;
+    let amount = this.#decodedAmounts.get(raw);
+    if (amount === undefined) {
+      amount = decode(balanceCodec, raw).amount;
+      this.#decodedAmounts.set(raw, amount);
+    }
+    return amount + deferred;
   }
 
   /**

@@ -12,14 +12,33 @@ export class Overlay implements StateReader {
   private readonly pending = new Map<string, StateWrite>();
   private readonly journal: { id: string; previous: StateWrite | undefined }[] = [];
 
+  /**
+   * Base reads of this block, remembered (undefined = absent): a key is
+   * often read again before its first write (a balance checked, then
+   * debited) and once more by the conservation check. The base does not
+   * change during a block, and callers never mutate values read.
+   */
+  private readonly baseReads = new Map<string, Uint8Array | undefined>();
+  /** The base state as of the block's start, through the same memo. */
+  readonly baseView: StateReader = { get: (key) => this.readBase(key, idOf(key)) };
+
   constructor(base: StateReader) {
     this.base = base;
   }
 
   get(key: StateKey): Uint8Array | undefined {
-    const w = this.pending.get(idOf(key));
+    const id = idOf(key);
+    const w = this.pending.get(id);
     if (w) return w.value ?? undefined;
-    return this.base.get(key);
+    return this.readBase(key, id);
+  }
+
+  private readBase(key: StateKey, id: string): Uint8Array | undefined {
+    const known = this.baseReads.get(id);
+    if (known !== undefined || this.baseReads.has(id)) return known;
+    const value = this.base.get(key);
+    this.baseReads.set(id, value);
+    return value;
   }
 
   /** `null` deletes the key. */
