@@ -7,8 +7,8 @@
  * Each call replays 10 batches (100 senders, nonces 0..9) from the genesis
  * state, which is built once in setup: a call starts a fresh executor over a
  * copy-on-write view of the genesis nodes, so only the loop is timed. SHA-256
- * is the one the runtime's shell installs (bench/cases/smt.ts HashChoice:
- * node:crypto in Node, noble in workerd); "noble sha256" is Node's comparison.
+ * is the default (noble); "node:crypto sha256" runs the native backend
+ * instead (bench/cases/smt.ts HashChoice).
  * "on 10000 accounts" funds 9,900 more (never signing) accounts, so the tree
  * holds ~10K leaves instead of ~200 and every path is longer.
  */
@@ -96,7 +96,7 @@ type ExecuteOnlyState = LaneBenchState & { verified: VerifiedTx[][] };
 
 /** The loop without verify: batches verified once in setup, so the figure is execute + root + commit alone. */
 async function executeOnlySetup(): Promise<ExecuteOnlyState> {
-  const s = await setupFor("shell", BATCH_TXS)();
+  const s = await setupFor("default", BATCH_TXS)();
   const executor = s.lane.newExecutor({ store: new CopyOnWriteStore(s.genesisStore), head: s.genesisHead });
   const verified = await Promise.all(s.batches.map((b) => executor.verify(b)));
   return { ...s, verified };
@@ -128,7 +128,6 @@ function loopCase(
   return {
     name,
     unit: "tx",
-    runtimes: hash === "noble" ? ["node"] : undefined,
     setup: setupFor(hash, accountsTotal),
     run: (s: LaneBenchState, n: number) => withSha256(hash, () => fullLoop(s, n, signReceipts)),
     n: BATCH_TXS * BATCHES,
@@ -136,15 +135,15 @@ function loopCase(
 }
 
 export const cases: BenchCase[] = [
-  loopCase("full-loop", "shell", false),
-  loopCase("full-loop (noble sha256)", "noble", false),
-  loopCase("full-loop on 10000 accounts", "shell", false, 10_000),
-  loopCase("full-loop+receipts", "shell", true),
+  loopCase("full-loop", "default", false),
+  loopCase("full-loop (node:crypto sha256)", "node:crypto", false),
+  loopCase("full-loop on 10000 accounts", "default", false, 10_000),
+  loopCase("full-loop+receipts", "default", true),
   {
     name: "execute-only (pre-verified)",
     unit: "tx",
     setup: executeOnlySetup,
-    run: (s: ExecuteOnlyState, n: number) => withSha256("shell", () => executeOnly(s, n)),
+    run: (s: ExecuteOnlyState, n: number) => withSha256("default", () => executeOnly(s, n)),
     n: BATCH_TXS * BATCHES,
   },
 ];

@@ -44,12 +44,11 @@ function replay(s: StfBenchState, n: number): void {
   }
 }
 
-/** The SHA-256 the runtime's shell installs (bench/cases/smt.ts HashChoice); noble for comparison in Node. */
+/** Default SHA-256 (noble), and node:crypto for comparison (bench/cases/smt.ts HashChoice). */
 function stfCase(hash: HashChoice): BenchCase {
   return {
-    name: `stf: executeBlock, 100 pre-verified txs per block${hash === "noble" ? " (noble sha256)" : ""}`,
+    name: `stf: executeBlock, 100 pre-verified txs per block${hash === "default" ? "" : ` (${hash} sha256)`}`,
     unit: "tx",
-    runtimes: hash === "noble" ? ["node"] : undefined,
     setup: () => withSha256(hash, setup),
     // n transactions = n / 100 blocks, replayed in order from a fresh genesis (headers must follow each other).
     run: (s: StfBenchState, n: number) => withSha256(hash, () => replay(s, n)),
@@ -57,4 +56,4 @@ function stfCase(hash: HashChoice): BenchCase {
   };
 }
 
-export const cases: BenchCase[] = [stfCase("shell"), stfCase("noble")];
+export const cases: BenchCase[] = [stfCase("default"), stfCase("node:crypto")];
