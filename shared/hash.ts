@@ -7,10 +7,10 @@
  * prepared once per tag). A runtime shell may install a native synchronous
  * implementation with setSha256Backend, e.g. node:crypto through
  * nodeCryptoSha256Backend (settlement-node/crypto/node-sha256.ts). Measured
- * (bench/cases/{smt,stf,lane}.ts, "node:crypto sha256" cases): not faster
- * than noble on this code's 32-200 byte inputs in Node nor in workerd, the
- * per-call binding and Buffer costs outweigh the faster compression, so no
- * shell installs one today. Outputs are identical by definition; the tests
+ * (bench/cases/{smt,stf,lane}.ts, "node:crypto sha256" cases): no
+ * consistent gain on this code's 32-200 byte inputs (within run-to-run noise
+ * in Node, slower in workerd's tree): per-call binding and Buffer costs eat
+ * the faster compression, so no shell installs one today. Outputs are identical by definition; the tests
  * pin every backend to noble and to the goldens.
  */
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";

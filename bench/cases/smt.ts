@@ -33,9 +33,9 @@ import {
  * shell runs; "node:crypto" is the native backend a shell could install
  * (shared/hash.ts setSha256Backend, settlement-node/crypto/node-sha256.ts),
  * reached through process.getBuiltinModule so this file stays importable in
- * both runtimes. Measured: not faster than noble in the tree, the STF or the
- * lane loop in either runtime (per-call binding and Buffer costs outweigh
- * the faster compression on 32-200 byte inputs), so no shell installs it.
+ * both runtimes. Measured: no consistent gain over noble in Node (within
+ * run-to-run noise), slower in workerd's tree (per-call binding and Buffer
+ * costs on 32-200 byte inputs), so no shell installs it.
  */
 export type HashChoice = "default" | "node:crypto";
 
