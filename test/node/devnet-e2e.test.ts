@@ -52,7 +52,15 @@ type Finality = "soft" | "checkpointed" | "settled" | "final";
 const LADDER: Finality[] = ["soft", "checkpointed", "settled", "final"];
 
 type ReceiptView = {
-  receipt: { chainId: string; lane: number; height: string; index: number; txHash: string; status: number };
+  receipt: {
+    chainId: string;
+    lane: number;
+    height: string;
+    index: number;
+    txHash: string;
+    stateRoot: string;
+    status: number;
+  };
   signature: string;
   encoded: string;
   finality: Finality;
@@ -72,6 +80,7 @@ const figures: Record<string, number> = {};
 const firstRun = {
   transferHash: "",
   transferReceiptEncoded: "",
+  lastStateRoot: "",
   settlementHeight: 0,
   settlementBlockHash: "",
   recipientBalance: 0n,
@@ -132,6 +141,7 @@ afterAll(async () => {
 describe("devnet end to end: edge lane → settlement → final", () => {
   it("writes devnet.json naming the edge, four validators and prefunded lane accounts", async () => {
     const { info } = devnet!;
+    expect(devnet!.output()).toMatch(/\[devnet\] ready/);
     expect(info.validatorUrls).toHaveLength(4);
     expect(info.accounts.length).toBeGreaterThanOrEqual(2);
     for (const url of info.validatorUrls) {
@@ -204,6 +214,7 @@ describe("devnet end to end: edge lane → settlement → final", () => {
       expect(item.value?.owner).toBe(bobHex);
 
       firstRun.transferHash = transfer.hash;
+      firstRun.lastStateRoot = submitted.at(-1)!.result.receipt.receipt.stateRoot;
       firstRun.transferReceiptEncoded = transfer.result.receipt.encoded;
       firstRun.recipientBalance = after.bob.balance;
 
@@ -232,6 +243,16 @@ describe("devnet end to end: edge lane → settlement → final", () => {
       expect(checkpoint.finality.status).toBe("final");
     }
 
+    // The lane's latest state root reaches settlement (every later checkpoint is posted, too).
+    await waitUntil(
+      "settlement's lane 1 root to equal the lane's state root after the last transaction",
+      async () => {
+        const lane = await getJson<{ lastRoot: string }>(`${validatorUrls[0]}/v1/lanes/1`);
+        return lane.lastRoot.replace(/^0x/, "") === firstRun.lastStateRoot ? true : undefined;
+      },
+      20_000,
+    );
+
     const heights = await Promise.all(
       validatorUrls.map(async (url) => Number((await getJson<SettlementStatus>(`${url}/v1/status`)).height)),
     );
@@ -243,12 +264,14 @@ describe("devnet end to end: edge lane → settlement → final", () => {
     expect(new Set(hashes).size).toBe(1);
     firstRun.settlementHeight = common;
     firstRun.settlementBlockHash = hashes[0]!;
-  });
+  }, 30_000);
 
   it("stops every child on SIGTERM: the process group is gone and no devnet port listens", async () => {
     const pgid = devnet!.child.pid!;
     const code = await stopDevnet(devnet!, 20_000);
     expect(code).toBe(0);
+    // No child crashed and was restarted by the supervisor during the run.
+    expect(devnet!.output()).not.toMatch(/restarting in/);
     await waitUntil(
       "the devnet's process group to exit",
       async () => (processGroupAlive(pgid) ? undefined : true),
