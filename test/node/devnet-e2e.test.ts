@@ -281,7 +281,7 @@ describe("devnet end to end: edge lane → settlement → final", () => {
   }, 40_000);
 
   it(
-    "restarts from the same directory without --fresh: receipt, balances and settlement height persist",
+    "restarts warm: receipt, balances and settlement blocks persist, and a new transfer still reaches final",
     async () => {
       devnet = await startDevnet({
         dir,
@@ -310,8 +310,23 @@ describe("devnet end to end: edge lane → settlement → final", () => {
         `${devnet.info.validatorUrls[0]}/v1/lanes/1/checkpoints/0`,
       );
       expect(checkpoint.finality.status).toBe("final");
-      await stopDevnet(devnet, 20_000);
+
+      // The poster resumes: a transfer sent after the restart becomes final too (a later checkpoint).
+      const alice = accountAt(0);
+      const nonce = (await laneAccount(devnet.info.accounts[0]!.publicKey)).nonce;
+      const again = await submit(alice, nonce, transferPayload({ to: accountAt(1).publicKey, amount: 1n }));
+      expect(again.result.receipt.receipt.status).toBe(TxStatus.Ok);
+      const finalView = await waitUntil(
+        "a transfer sent after the restart to become final",
+        async () => {
+          const view = await getJson<ReceiptView>(`${edge()}/receipts/${again.hash}`);
+          return view.finality === "final" ? view : undefined;
+        },
+        FINAL_TIMEOUT_MS,
+      );
+      expect(finalView.receipt.height).not.toBe(view.receipt.height);
+      expect(await stopDevnet(devnet, 20_000)).toBe(0);
     },
-    READY_TIMEOUT_MS + 30_000,
+    READY_TIMEOUT_MS + FINAL_TIMEOUT_MS + 30_000,
   );
 });
