@@ -98,9 +98,13 @@ export class CheckpointPoster {
       .all();
     let blocked = false;
     for (const row of open) {
-      if (row.nextAttemptMs > nowMs) continue;
-      // Settlement accepts index i only after i-1: a later checkpoint waits for an earlier failed post.
+      // Settlement accepts index i only after i-1: a later checkpoint waits while an
+      // earlier one is unposted, whether its post just failed or it is backing off.
       if (blocked && row.status === "built") continue;
+      if (row.nextAttemptMs > nowMs) {
+        if (row.status === "built") blocked = true;
+        continue;
+      }
       try {
         const ok = await this.#advance(row, nowMs);
         if (ok === "posted") result.posted.push(row.index);
