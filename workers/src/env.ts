@@ -20,4 +20,6 @@ export type Env = {
   /** Comma-separated settlement validator URLs (the checkpoint poster's failover list). */
   SETTLEMENT_URLS?: string;
   RATE_LIMIT_PER_MINUTE: string;
+  /** "1" turns on the dev-only routes under /v1/dev (bench baselines, time controls); never set in production. */
+  BITLAYER_DEV?: string;
 };

@@ -12,6 +12,7 @@ import { ApiError, badRequest, notFound } from "./errors.ts";
 import { REQUEST_BODY_BYTES_MAX, TXS_PER_REQUEST_MAX } from "./limits.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rateLimit } from "./rate-limit.ts";
+import { devBench } from "./routes/dev-bench.ts";
 
 export { Sequencer } from "./sequencer/sequencer.ts";
 
@@ -207,6 +208,7 @@ app.use("/v1/*", (c, next) => rateLimit({ perMinute: Number(c.env.RATE_LIMIT_PER
 app.get("/v1/health", (c) => c.json({ ok: true }));
 app.get("/v1/openapi.json", (c) => c.json(openApiDocument));
 app.route("/v1/lanes", lanes);
+app.route("/v1/dev/bench", devBench);
 app.notFound(() => {
   throw notFound("Route");
 });

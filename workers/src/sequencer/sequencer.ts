@@ -46,6 +46,7 @@ import { CheckpointPoster } from "./poster.ts";
 import { posterConfig } from "./poster-config.ts";
 import * as schema from "./schema.ts";
 import { SqlNodeStore } from "./sql-node-store.ts";
+import { benchWrite } from "./bench-write.ts";
 import type { FinalityStatus, ProvenRead, ReceiptView, SubmitResult, TxOutcome } from "./types.ts";
 
 /** ~200 B per cached record with JS overhead: ~40 MB, well inside a Durable Object's 128 MB. */
@@ -474,6 +475,27 @@ export class Sequencer extends DurableObject<Env> {
         status: c.status,
         payload: toHex(u8(c.payload)),
       }));
+  }
+
+  // ---- bench baselines (routes/dev-bench.ts; only with BITLAYER_DEV = "1") ----
+
+  #benchWrites = 0;
+
+  /** Does nothing: the round trip of one call to this object. */
+  benchPing(): null {
+    this.#requireDev();
+    return null;
+  }
+
+  /** One durable SQL row write per call: the no-group-commit baseline. */
+  benchWrite(): number {
+    this.#requireDev();
+    return benchWrite(this.ctx.storage.sql, this.#benchWrites++);
+  }
+
+  #requireDev(): void {
+    if (this.env.BITLAYER_DEV !== "1")
+      throw new Error("Bench methods need BITLAYER_DEV = \"1\" (wrangler dev --var BITLAYER_DEV:1).");
   }
 
   // ---- receipt feed (hibernatable WebSockets) ---------------------------
