@@ -44,7 +44,14 @@ function claimState(countWithdrawals: number) {
   const seq = testKey("seq");
   const zero = new Uint8Array(32);
   h.block([
-    h.tx(a0, { type: "openLane", sequencer: seq, bond: 500n, challengeWindowBlocks: 2n, genesisRoot: zero }),
+    h.tx(a0, {
+      type: "openLane",
+      sequencer: seq,
+      bond: 500n,
+      challengeWindowBlocks: 2n,
+      genesisRoot: zero,
+      forcedInclusionBlocks: 2n,
+    }),
     h.tx(a0, { type: "depositToLane", lane: 1, recipient: a0, amount: 10n ** 12n }),
   ]);
   const lane = new LaneWithdrawalTree();

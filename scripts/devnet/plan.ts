@@ -162,6 +162,7 @@ export async function openLane(plan: DevnetPlan, log: (m: string) => void): Prom
       bond: LANE_BOND,
       challengeWindowBlocks: plan.challengeWindowBlocks,
       genesisRoot: plan.laneGenesisRoot,
+      forcedInclusionBlocks: plan.challengeWindowBlocks,
     },
   };
   const signature = sign(fromHex(owner.secretKey), settlementTxSignBytes(plan.chainId, body));

@@ -9,20 +9,31 @@ import { CodecError, decode } from "../../shared/codec/index.ts";
 import { decodeSmtProof, verifyProof } from "../../shared/smt/index.ts";
 import type { StateReader, StateWrite } from "../../shared/state.ts";
 import { keys as laneKeys, NATIVE_ASSET, withdrawalCodec } from "../../shared/stf/records.ts";
+import { decodeSignedTx, txHash as laneTxHash } from "../../shared/stf/tx.ts";
 import { accountAddressOf } from "./address.ts";
 import { Books } from "./books.ts";
 import { FEE_CHARGED_FROM, LedgerStatus } from "./codes.ts";
 import { LedgerBlockError, LedgerInvariantError } from "./errors.ts";
 import type { LedgerEvent } from "./events.ts";
-import { BPS_DENOMINATOR, TXS_PER_BLOCK_MAX, UNBONDING_ENTRIES_MAX, U128_MAX } from "./limits.ts";
+import {
+  BPS_DENOMINATOR,
+  FORCED_OPEN_PER_LANE_MAX,
+  FORCED_WATCH_LANES_MAX,
+  TXS_PER_BLOCK_MAX,
+  UNBONDING_ENTRIES_MAX,
+  U128_MAX,
+} from "./limits.ts";
 import {
   batchDataCodec,
   type CheckpointRecord,
   checkpointCodec,
   depositCodec,
+  forcedTxCodec,
+  forcedWatchCodec,
   ledgerKeys,
   withdrawalPaidCodec,
 } from "./records.ts";
+import { checkInbox, freezeLanesPastDeadline } from "./inbox.ts";
 import { batchHashOf, laneDepositIdOf, type PayloadOf, type VerifiedTx } from "./tx.ts";
 import {
   computeValidatorSet,
@@ -78,6 +89,7 @@ export function applyBlock(state: StateReader, block: LedgerBlock): LedgerBlockR
 
   const events: LedgerEvent[] = [];
   trackDowntime(books, block.height, block.lastCommitSigners, events);
+  freezeLanesPastDeadline(books, block.height, events);
 
   const receipts: LedgerReceipt[] = [];
   let feesTotal = 0n;
@@ -174,6 +186,8 @@ function applyPayload(ctx: TxContext): LedgerStatus {
       return applyPostCheckpoint(ctx, p);
     case "claimWithdrawal":
       return applyClaimWithdrawal(ctx, p);
+    case "forceLaneTx":
+      return applyForceLaneTx(ctx, p);
   }
 }
 
@@ -342,6 +356,8 @@ function applyOpenLane(ctx: TxContext, p: PayloadOf<"openLane">): LedgerStatus {
   )
     return LedgerStatus.ChallengeWindowOutOfBounds;
   if (p.bond < params.laneBondMin) return LedgerStatus.LaneBondBelowMinimum;
+  if (p.forcedInclusionBlocks < 1n || p.forcedInclusionBlocks > params.challengeWindowBlocksMax)
+    return LedgerStatus.ForcedInclusionBlocksOutOfBounds;
   const chain = books.chain();
   const id = chain.laneCount + 1;
   books.setChain({ ...chain, laneCount: id });
@@ -360,6 +376,11 @@ function applyOpenLane(ctx: TxContext, p: PayloadOf<"openLane">): LedgerStatus {
     stfVersion: 0,
     depositedTotal: 0n,
     paidTotal: 0n,
+    depositsConsumed: 0n,
+    forcedInclusionBlocks: p.forcedInclusionBlocks,
+    forcedCount: 0n,
+    forcedConsumed: 0n,
+    frozenHeight: 0n,
   });
   ctx.events.push({
     type: "laneOpened",
@@ -377,6 +398,8 @@ function applyDepositToLane(ctx: TxContext, p: PayloadOf<"depositToLane">): Ledg
   if (!books.debit(ctx.senderAddress, p.amount)) return LedgerStatus.BalanceInsufficient;
   const lane = books.lane(p.lane);
   if (!lane) return LedgerStatus.LaneUnknown;
+  // A frozen lane will never consume another deposit: taking the funds would strand them.
+  if (lane.frozenHeight !== 0n) return LedgerStatus.LaneFrozen;
   const id = lane.depositCount;
   const laneDepositId = laneDepositIdOf(lane.id, id);
   books.setLane({
@@ -415,6 +438,7 @@ function applyPostCheckpoint(ctx: TxContext, p: PayloadOf<"postCheckpoint">): Le
   const { books } = ctx;
   const lane = books.lane(p.lane);
   if (!lane) return LedgerStatus.LaneUnknown;
+  if (lane.frozenHeight !== 0n) return LedgerStatus.LaneFrozen;
   if (ctx.vtx.checkpointSigValid !== true) return LedgerStatus.CheckpointSignatureInvalid;
   if (!equalBytes(p.sequencer, lane.sequencer)) return LedgerStatus.CheckpointNotFromSequencer;
   if (p.index !== lane.checkpointCount) return LedgerStatus.CheckpointIndexMismatch;
@@ -423,6 +447,8 @@ function applyPostCheckpoint(ctx: TxContext, p: PayloadOf<"postCheckpoint">): Le
   if (p.batchData.length > books.params().batchDataBytesMax) return LedgerStatus.BatchDataTooLarge;
   if (!equalBytes(p.batchHash, batchHashOf(p.batchData))) return LedgerStatus.BatchHashMismatch;
   if (p.withdrawalCount < lane.withdrawalCount) return LedgerStatus.WithdrawalCountRegressed;
+  const inbox = checkInbox(books, lane, p);
+  if (inbox !== LedgerStatus.Ok) return inbox;
   const finalHeight = ctx.height + lane.challengeWindowBlocks;
   const record: CheckpointRecord = {
     lane: lane.id,
@@ -430,6 +456,8 @@ function applyPostCheckpoint(ctx: TxContext, p: PayloadOf<"postCheckpoint">): Le
     prevRoot: p.prevRoot,
     newRoot: p.newRoot,
     withdrawalCount: p.withdrawalCount,
+    depositCursor: p.depositCursor,
+    forcedCursor: p.forcedCursor,
     batchHash: p.batchHash,
     stfVersion: p.stfVersion,
     sequencerSignature: p.sequencerSignature,
@@ -444,6 +472,8 @@ function applyPostCheckpoint(ctx: TxContext, p: PayloadOf<"postCheckpoint">): Le
     checkpointCount: p.index + 1n,
     withdrawalCount: p.withdrawalCount,
     stfVersion: p.stfVersion,
+    depositsConsumed: p.depositCursor,
+    forcedConsumed: p.forcedCursor,
   });
   ctx.events.push({ type: "checkpointed", lane: lane.id, index: p.index, newRoot: p.newRoot, finalHeight });
   return LedgerStatus.Ok;
@@ -487,6 +517,49 @@ function applyClaimWithdrawal(ctx: TxContext, p: PayloadOf<"claimWithdrawal">): 
   });
   ctx.events.push({ type: "withdrawalPaid", lane: lane.id, id: leaf.id, recipient, amount: leaf.amount });
   return LedgerStatus.Ok;
+}
+
+/**
+ * Queues a lane transaction the lane must include (forced inclusion): the
+ * bytes must be a canonical signed lane transaction for this lane; whether
+ * it executes is the lane's STF's business (a failing one still counts as
+ * included, with its rejection code in the lane receipt).
+ */
+function applyForceLaneTx(ctx: TxContext, p: PayloadOf<"forceLaneTx">): LedgerStatus {
+  const { books } = ctx;
+  const lane = books.lane(p.lane);
+  if (!lane) return LedgerStatus.LaneUnknown;
+  if (lane.frozenHeight !== 0n) return LedgerStatus.LaneFrozen;
+  if (!isLaneTxFor(p.tx, lane.id)) return LedgerStatus.ForcedTxMalformed;
+  if (lane.forcedCount - lane.forcedConsumed >= BigInt(FORCED_OPEN_PER_LANE_MAX))
+    return LedgerStatus.ForcedQueueFull;
+  const watch = books.read(forcedWatchCodec, ledgerKeys.forcedWatch())?.lanes ?? [];
+  if (!watch.includes(lane.id)) {
+    if (watch.length >= FORCED_WATCH_LANES_MAX) return LedgerStatus.ForcedQueueFull;
+    books.write(forcedWatchCodec, ledgerKeys.forcedWatch(), { lanes: [...watch, lane.id] });
+  }
+  const id = lane.forcedCount;
+  const deadlineHeight = ctx.height + lane.forcedInclusionBlocks;
+  books.write(forcedTxCodec, ledgerKeys.forcedTx(lane.id, id), {
+    id,
+    lane: lane.id,
+    sender: ctx.senderAddress,
+    tx: p.tx,
+    height: ctx.height,
+    deadlineHeight,
+  });
+  books.setLane({ ...lane, forcedCount: id + 1n });
+  ctx.events.push({ type: "forcedTx", lane: lane.id, id, txHash: laneTxHash(p.tx), deadlineHeight });
+  return LedgerStatus.Ok;
+}
+
+function isLaneTxFor(tx: Uint8Array, lane: number): boolean {
+  try {
+    return decodeSignedTx(tx).body.lane === lane;
+  } catch (e) {
+    if (e instanceof CodecError) return false;
+    throw e;
+  }
 }
 
 function decodeLeaf(bytes: Uint8Array) {

@@ -35,6 +35,10 @@ export const LedgerStatus = {
   ChallengeWindowOutOfBounds: 40,
   LaneBondBelowMinimum: 41,
   LaneUnknown: 42,
+  ForcedInclusionBlocksOutOfBounds: 43,
+  LaneFrozen: 44,
+  ForcedTxMalformed: 45,
+  ForcedQueueFull: 46,
   CheckpointSignatureInvalid: 50,
   CheckpointNotFromSequencer: 51,
   CheckpointIndexMismatch: 52,
@@ -43,6 +47,8 @@ export const LedgerStatus = {
   BatchDataTooLarge: 55,
   BatchHashMismatch: 56,
   WithdrawalCountRegressed: 57,
+  BatchDataMalformed: 58,
+  DepositCursorInvalid: 59,
   CheckpointUnknown: 60,
   CheckpointNotFinal: 61,
   WithdrawalMalformed: 62,
@@ -51,6 +57,9 @@ export const LedgerStatus = {
   WithdrawalProofInvalid: 65,
   WithdrawalAlreadyPaid: 66,
   WithdrawalExceedsEscrow: 67,
+  DepositsOutOfOrder: 70,
+  ForcedCursorInvalid: 71,
+  ForcedTxsOutOfOrder: 72,
 } as const;
 export type LedgerStatus = (typeof LedgerStatus)[keyof typeof LedgerStatus];
 

@@ -27,6 +27,8 @@ export type LedgerEvent =
       amount: bigint;
     }
   | { type: "checkpointed"; lane: number; index: bigint; newRoot: Uint8Array; finalHeight: bigint }
+  | { type: "forcedTx"; lane: number; id: bigint; txHash: Uint8Array; deadlineHeight: bigint }
+  | { type: "laneFrozen"; lane: number; forcedId: bigint; height: bigint }
   | { type: "withdrawalPaid"; lane: number; id: bigint; recipient: Uint8Array; amount: bigint }
   | {
       type: "rewardsPaid";

@@ -34,6 +34,7 @@ export function goldenRun(): {
         bond: 500n,
         challengeWindowBlocks: 2n,
         genesisRoot: zero,
+        forcedInclusionBlocks: 2n,
       }),
       h.tx(a1, { type: "bond", amount: 5_000n }),
     ],

@@ -8,7 +8,14 @@ import { toHex } from "../../shared/bytes.ts";
 import { decode, encode } from "../../shared/codec/index.ts";
 import { domainTag, hashTagged } from "../../shared/hash.ts";
 import { encodeSmtProof, MemoryNodeStore, SparseMerkleTree } from "../../shared/smt/index.ts";
-import { keys as laneKeys, withdrawalCodec, type WithdrawalRecord } from "../../shared/stf/records.ts";
+import { batchDataOf, encodeBlock } from "../../shared/lane/batch.ts";
+import {
+  keys as laneKeys,
+  NATIVE_ASSET,
+  withdrawalCodec,
+  type WithdrawalRecord,
+} from "../../shared/stf/records.ts";
+import { type Deposit, encodeSignedTx } from "../../shared/stf/tx.ts";
 import { accountAddressOf } from "./address.ts";
 import { applyBlock, type LedgerBlockResult } from "./apply.ts";
 import { Books } from "./books.ts";
@@ -19,6 +26,7 @@ import {
   type ChainRecord,
   type CheckpointRecord,
   checkpointCodec,
+  type DepositRecord,
   type LaneRecord,
   ledgerKeys,
   type UnbondingEntry,
@@ -248,10 +256,13 @@ export function checkpointPayload(p: {
   newRoot: Uint8Array;
   sequencer: Uint8Array;
   withdrawalCount?: bigint;
+  depositCursor?: bigint;
+  forcedCursor?: bigint;
+  /** Canonical batch data; default: an encoded batch of no blocks. */
   batchData?: Uint8Array;
   stfVersion?: number;
 }): Extract<SettlementPayload, { type: "postCheckpoint" }> {
-  const batchData = p.batchData ?? new Uint8Array([1, 2, 3]);
+  const batchData = p.batchData ?? batchDataOf([]);
   return {
     type: "postCheckpoint",
     lane: p.lane,
@@ -259,10 +270,59 @@ export function checkpointPayload(p: {
     prevRoot: p.prevRoot,
     newRoot: p.newRoot,
     withdrawalCount: p.withdrawalCount ?? 0n,
+    depositCursor: p.depositCursor ?? 0n,
+    forcedCursor: p.forcedCursor ?? 0n,
     batchData,
     batchHash: batchHashOf(batchData),
     stfVersion: p.stfVersion ?? 1,
     sequencer: p.sequencer,
     sequencerSignature: new Uint8Array(64),
   };
+}
+
+/** Canonical bytes of a signed lane transfer for `lane` (placeholder signatures: settlement does not check them). */
+export function laneTxBytes(lane: number, nonce: bigint, chainId = TEST_CHAIN_ID): Uint8Array {
+  const sender = testKey(`lane-user-${nonce}`);
+  return encodeSignedTx({
+    body: {
+      chainId,
+      lane,
+      sender,
+      nonce,
+      maxFeePerGas: 100n,
+      tipPerGas: 0n,
+      idempotencyKey: null,
+      payload: { type: "transfer", to: testKey("lane-bob"), amount: 1n },
+    },
+    signatures: [new Uint8Array(64)],
+  });
+}
+
+/** The lane deposit settlement's deposit record `d` asks the lane to credit. */
+export function laneDepositOf(d: DepositRecord): Deposit {
+  return { depositId: d.laneDepositId, recipient: d.recipient, asset: NATIVE_ASSET, amount: d.amount };
+}
+
+/** Batch data of lane blocks holding the given deposits and transactions (headers are placeholders). */
+export function laneBatch(
+  lane: number,
+  blocks: { deposits?: Deposit[]; txs?: Uint8Array[] }[],
+  chainId = TEST_CHAIN_ID,
+): Uint8Array {
+  return batchDataOf(
+    blocks.map((b, i) =>
+      encodeBlock({
+        header: {
+          chainId,
+          lane,
+          height: BigInt(i + 1),
+          timestampMs: 0n,
+          sequencer: new Uint8Array(32),
+          baseFeePerGas: 1n,
+        },
+        deposits: b.deposits ?? [],
+        txs: b.txs ?? [],
+      }),
+    ),
+  );
 }

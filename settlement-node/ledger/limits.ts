@@ -18,6 +18,12 @@ export const WITHDRAWAL_LEAF_BYTES_MAX = 256;
 /** An encoded SMT inclusion proof (257 nodes of ≤ 65 bytes) fits comfortably. */
 export const WITHDRAWAL_PROOF_BYTES_MAX = 32_768;
 export const EVIDENCE_BYTES_MAX = 4096;
+/** A forced lane transaction: shared/stf TX_BYTES_MAX. */
+export const LANE_TX_BYTES_MAX = 4096;
+/** Forced transactions of one lane waiting for inclusion; more are refused (ForcedQueueFull). */
+export const FORCED_OPEN_PER_LANE_MAX = 64;
+/** Lanes with forced transactions waiting, watched at the start of every block. */
+export const FORCED_WATCH_LANES_MAX = 1024;
 /** A whole signed settlement transaction, envelope included. */
 export const SETTLEMENT_TX_BYTES_MAX = 163_840;
 export const TXS_PER_BLOCK_MAX = 10_000;

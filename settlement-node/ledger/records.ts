@@ -23,8 +23,10 @@ import { type StateKey, stateKey } from "../../shared/state.ts";
 import {
   ACCOUNT_ADDRESS_BYTES,
   BATCH_DATA_BYTES_MAX,
+  FORCED_WATCH_LANES_MAX,
   HASH_BYTES,
   LANE_ADDRESS_BYTES,
+  LANE_TX_BYTES_MAX,
   PUBLIC_KEY_BYTES,
   ROOT_BYTES,
   SIGNED_BLOCKS_WINDOW_MAX,
@@ -110,6 +112,14 @@ export const laneCodec = struct({
   stfVersion: u32,
   depositedTotal: u128,
   paidTotal: u128,
+  /** Deposits the lane has consumed: checkpoints must take them in order (depositCursor). */
+  depositsConsumed: u64,
+  forcedInclusionBlocks: u64,
+  /** Forced transactions posted for the lane, and how many checkpoints have covered. */
+  forcedCount: u64,
+  forcedConsumed: u64,
+  /** Height at which the lane was frozen (a forced transaction missed its deadline); 0 = not frozen. */
+  frozenHeight: u64,
 });
 export type LaneRecord = Infer<typeof laneCodec>;
 
@@ -119,6 +129,8 @@ export const checkpointCodec = struct({
   prevRoot: root,
   newRoot: root,
   withdrawalCount: u64,
+  depositCursor: u64,
+  forcedCursor: u64,
   batchHash: fixedBytes(HASH_BYTES),
   stfVersion: u32,
   sequencerSignature: fixedBytes(64),
@@ -143,6 +155,21 @@ export const depositCodec = struct({
 });
 export type DepositRecord = Infer<typeof depositCodec>;
 
+/** A forced lane transaction waiting for (or covered by) a checkpoint. */
+export const forcedTxCodec = struct({
+  id: u64,
+  lane: u32,
+  sender: accountAddress,
+  tx: bytes(LANE_TX_BYTES_MAX),
+  height: u64,
+  /** The last height at which a checkpoint covering it is accepted; after it the lane freezes. */
+  deadlineHeight: u64,
+});
+export type ForcedTxRecord = Infer<typeof forcedTxCodec>;
+
+/** Lanes with forced transactions not yet covered, checked for missed deadlines at every block. */
+export const forcedWatchCodec = struct({ lanes: array(u32, FORCED_WATCH_LANES_MAX) });
+
 export const withdrawalPaidCodec = struct({ checkpointIndex: u64, height: u64, amount: u128 });
 export type WithdrawalPaidRecord = Infer<typeof withdrawalPaidCodec>;
 
@@ -166,6 +193,9 @@ export const ledgerKeys = {
     stateKey("settlement/batch-data", u32Bytes(lane), u64Bytes(index)),
   deposit: (lane: number, id: bigint): StateKey =>
     stateKey("settlement/deposit", u32Bytes(lane), u64Bytes(id)),
+  forcedTx: (lane: number, id: bigint): StateKey =>
+    stateKey("settlement/forced-tx", u32Bytes(lane), u64Bytes(id)),
+  forcedWatch: (): StateKey => stateKey("settlement/forced-watch", EMPTY),
   withdrawalPaid: (lane: number, id: bigint): StateKey =>
     stateKey("settlement/withdrawal-paid", u32Bytes(lane), u64Bytes(id)),
 };

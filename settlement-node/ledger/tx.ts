@@ -26,6 +26,7 @@ import {
   EVIDENCE_BYTES_MAX,
   HASH_BYTES,
   LANE_ADDRESS_BYTES,
+  LANE_TX_BYTES_MAX,
   PUBLIC_KEY_BYTES,
   ROOT_BYTES,
   SETTLEMENT_TX_BYTES_MAX,
@@ -45,6 +46,10 @@ export const checkpointBodyCodec = struct({
   prevRoot: root,
   newRoot: root,
   withdrawalCount: u64,
+  /** How many of the lane's settlement deposits the lane has consumed after this checkpoint. */
+  depositCursor: u64,
+  /** How many of the lane's forced transactions the lane has included after this checkpoint. */
+  forcedCursor: u64,
   batchHash: fixedBytes(HASH_BYTES),
   stfVersion: u32,
 });
@@ -59,7 +64,17 @@ export const settlementPayloadCodec = taggedUnion({
   reportDoubleSign: [5, struct({ evidence: bytes(EVIDENCE_BYTES_MAX) })],
   unjail: [6, struct({})],
   announceMaintenance: [7, struct({ fromHeight: u64, toHeight: u64 })],
-  openLane: [8, struct({ sequencer: publicKey, bond: u128, challengeWindowBlocks: u64, genesisRoot: root })],
+  openLane: [
+    8,
+    struct({
+      sequencer: publicKey,
+      bond: u128,
+      challengeWindowBlocks: u64,
+      genesisRoot: root,
+      /** Settlement blocks within which a forced transaction must be covered by a checkpoint. */
+      forcedInclusionBlocks: u64,
+    }),
+  ],
   depositToLane: [9, struct({ lane: u32, recipient: fixedBytes(LANE_ADDRESS_BYTES), amount: u128 })],
   postCheckpoint: [
     10,
@@ -69,6 +84,8 @@ export const settlementPayloadCodec = taggedUnion({
       prevRoot: root,
       newRoot: root,
       withdrawalCount: u64,
+      depositCursor: u64,
+      forcedCursor: u64,
       batchData: bytes(BATCH_DATA_BYTES_MAX),
       batchHash: fixedBytes(HASH_BYTES),
       stfVersion: u32,
@@ -87,6 +104,12 @@ export const settlementPayloadCodec = taggedUnion({
       proof: bytes(WITHDRAWAL_PROOF_BYTES_MAX),
     }),
   ],
+  /**
+   * Forced inclusion: a signed lane transaction (shared/stf signedTxCodec
+   * bytes) the lane must put first in a block within the lane's
+   * forcedInclusionBlocks, or settlement freezes the lane.
+   */
+  forceLaneTx: [12, struct({ lane: u32, tx: bytes(LANE_TX_BYTES_MAX) })],
 });
 export type SettlementPayload = Infer<typeof settlementPayloadCodec>;
 export type SettlementTxType = SettlementPayload["type"];
@@ -167,6 +190,8 @@ export function checkpointBodyOf(p: PayloadOf<"postCheckpoint">): CheckpointBody
     prevRoot: p.prevRoot,
     newRoot: p.newRoot,
     withdrawalCount: p.withdrawalCount,
+    depositCursor: p.depositCursor,
+    forcedCursor: p.forcedCursor,
     batchHash: p.batchHash,
     stfVersion: p.stfVersion,
   };

@@ -25,6 +25,10 @@ export type BuildCheckpointParameters = {
   newRoot: Uint8Array;
   /** The lane record's withdrawal counter after the last block. */
   withdrawalCount: bigint;
+  /** Settlement deposits of the lane consumed through the last block (see settlement-node/ledger/inbox.ts). */
+  depositCursor?: bigint;
+  /** Forced transactions of the lane included through the last block. */
+  forcedCursor?: bigint;
   /** Canonical bytes of the sealed blocks, in height order. */
   encodedBlocks: readonly Uint8Array[];
   signer: Signer;
@@ -44,6 +48,8 @@ export async function buildCheckpoint(p: BuildCheckpointParameters): Promise<Pos
     prevRoot: p.prevRoot,
     newRoot: p.newRoot,
     withdrawalCount: p.withdrawalCount,
+    depositCursor: p.depositCursor ?? 0n,
+    forcedCursor: p.forcedCursor ?? 0n,
     batchHash: batchHashOf(batchData),
     stfVersion: p.stfVersion ?? STF_VERSION,
   };

@@ -108,6 +108,7 @@ function run(ops: readonly Op[]) {
       bond: 500n,
       challengeWindowBlocks: 2n,
       genesisRoot: ZERO_ROOT,
+      forcedInclusionBlocks: 3n,
     }),
   ]);
   const lane = new LaneWithdrawalTree();

@@ -10,7 +10,10 @@ import { toHex } from "../../shared/bytes.ts";
 import { NATIVE_ASSET } from "../../shared/stf/records.ts";
 import {
   checkpointPayload,
+  laneBatch,
+  laneDepositOf,
   LaneWithdrawalTree,
+  laneTxBytes,
   LedgerHarness,
   TEST_CHAIN_ID,
   testKey,
@@ -38,7 +41,14 @@ const verify = (pk: Uint8Array, msg: Uint8Array, sig: Uint8Array) => ed25519.ver
 
 function openLane(h: LedgerHarness, sequencer: Uint8Array, challengeWindowBlocks = 3n): number {
   const r = h.block([
-    h.tx(a0, { type: "openLane", sequencer, bond: 500n, challengeWindowBlocks, genesisRoot: ZERO_ROOT }),
+    h.tx(a0, {
+      type: "openLane",
+      sequencer,
+      bond: 500n,
+      challengeWindowBlocks,
+      genesisRoot: ZERO_ROOT,
+      forcedInclusionBlocks: 3n,
+    }),
   ]);
   expect(r.receipts[0]!.status).toBe(LedgerStatus.Ok);
   return h.chain().laneCount;
@@ -102,7 +112,7 @@ describe("checkpoints", () => {
     const h = new LedgerHarness();
     const seq = testKey("seq");
     const lane = openLane(h, seq);
-    const batchData = new TextEncoder().encode("sealed blocks 1..4");
+    const batchData = laneBatch(lane, [{ txs: [laneTxBytes(lane, 0n)] }, {}, {}, {}]);
     h.block([
       h.tx(
         a0,

@@ -10,14 +10,20 @@ import { toHex } from "../../shared/bytes.ts";
 import { NATIVE_ASSET, type WithdrawalRecord } from "../../shared/stf/records.ts";
 import {
   checkpointPayload,
+  laneBatch,
+  laneDepositOf,
   LaneWithdrawalTree,
+  laneTxBytes,
   LedgerHarness,
   testGenesis,
   testKey,
 } from "../../settlement-node/ledger/harness.ts";
 import {
   accountAddressOf,
+  depositCodec,
   FEE_CHARGED_FROM,
+  FORCED_OPEN_PER_LANE_MAX,
+  ledgerKeys,
   LedgerStatus,
   ledgerStatusName,
   type VerifiedTx,
@@ -41,7 +47,14 @@ function leaf(id: bigint, amount: bigint, extra: Partial<WithdrawalRecord> = {})
 function laneWithCheckpoint(h: LedgerHarness, leaves: WithdrawalRecord[], deposit = 10_000n) {
   const lane = new LaneWithdrawalTree();
   h.block([
-    h.tx(a0, { type: "openLane", sequencer, bond: 500n, challengeWindowBlocks: 3n, genesisRoot: ZERO_ROOT }),
+    h.tx(a0, {
+      type: "openLane",
+      sequencer,
+      bond: 500n,
+      challengeWindowBlocks: 3n,
+      genesisRoot: ZERO_ROOT,
+      forcedInclusionBlocks: 3n,
+    }),
     h.tx(a0, { type: "depositToLane", lane: 1, recipient: a1, amount: deposit }),
   ]);
   const root = lane.add(leaves);
@@ -63,8 +76,25 @@ function laneWithCheckpoint(h: LedgerHarness, leaves: WithdrawalRecord[], deposi
 
 function openLane(h: LedgerHarness): void {
   h.block([
-    h.tx(a0, { type: "openLane", sequencer, bond: 500n, challengeWindowBlocks: 3n, genesisRoot: ZERO_ROOT }),
+    h.tx(a0, {
+      type: "openLane",
+      sequencer,
+      bond: 500n,
+      challengeWindowBlocks: 3n,
+      genesisRoot: ZERO_ROOT,
+      forcedInclusionBlocks: 3n,
+    }),
   ]);
+}
+
+/** Lane 1 with `n` forced transactions queued in one block. */
+function laneWithForced(h: LedgerHarness, n: number): void {
+  openLane(h);
+  h.block(
+    Array.from({ length: n }, (_, i) =>
+      h.tx(a0, { type: "forceLaneTx", lane: 1, tx: laneTxBytes(1, BigInt(i)) }),
+    ),
+  );
 }
 
 const cases: Record<Exclude<keyof typeof LedgerStatus, "Ok">, Case> = {
@@ -155,6 +185,7 @@ const cases: Record<Exclude<keyof typeof LedgerStatus, "Ok">, Case> = {
         bond: 500n,
         challengeWindowBlocks: 11n,
         genesisRoot: ZERO_ROOT,
+        forcedInclusionBlocks: 3n,
       }),
   },
   LaneBondBelowMinimum: {
@@ -165,7 +196,119 @@ const cases: Record<Exclude<keyof typeof LedgerStatus, "Ok">, Case> = {
         bond: 499n,
         challengeWindowBlocks: 3n,
         genesisRoot: ZERO_ROOT,
+        forcedInclusionBlocks: 3n,
       }),
+  },
+  ForcedInclusionBlocksOutOfBounds: {
+    setup: (h) =>
+      h.tx(a0, {
+        type: "openLane",
+        sequencer,
+        bond: 500n,
+        challengeWindowBlocks: 3n,
+        genesisRoot: ZERO_ROOT,
+        forcedInclusionBlocks: 0n,
+      }),
+  },
+  LaneFrozen: {
+    setup: (h) => {
+      laneWithForced(h, 1);
+      // Deadline = forced height + 3; the lane freezes at the start of the block after it.
+      h.advanceTo(h.height + 4n);
+      expect(h.lane(1)!.frozenHeight).toBe(h.height);
+      return h.tx(a0, { type: "depositToLane", lane: 1, recipient: a1, amount: 5n });
+    },
+  },
+  ForcedTxMalformed: {
+    setup: (h) => {
+      openLane(h);
+      return h.tx(a0, { type: "forceLaneTx", lane: 1, tx: laneTxBytes(2, 0n) });
+    },
+  },
+  ForcedQueueFull: {
+    setup: (h) => {
+      laneWithForced(h, FORCED_OPEN_PER_LANE_MAX);
+      return h.tx(a0, { type: "forceLaneTx", lane: 1, tx: laneTxBytes(1, 99n) });
+    },
+  },
+  BatchDataMalformed: {
+    setup: (h) => {
+      openLane(h);
+      const p = checkpointPayload({
+        lane: 1,
+        index: 0n,
+        prevRoot: ZERO_ROOT,
+        newRoot: ZERO_ROOT,
+        sequencer,
+        batchData: new Uint8Array([1, 2, 3]),
+      });
+      return h.tx(a0, p);
+    },
+  },
+  DepositCursorInvalid: {
+    setup: (h) => {
+      openLane(h);
+      const p = checkpointPayload({
+        lane: 1,
+        index: 0n,
+        prevRoot: ZERO_ROOT,
+        newRoot: ZERO_ROOT,
+        sequencer,
+        depositCursor: 1n,
+      });
+      return h.tx(a0, p);
+    },
+  },
+  DepositsOutOfOrder: {
+    setup: (h) => {
+      openLane(h);
+      h.block([
+        h.tx(a0, { type: "depositToLane", lane: 1, recipient: a1, amount: 5n }),
+        h.tx(a0, { type: "depositToLane", lane: 1, recipient: a1, amount: 6n }),
+      ]);
+      // Deposit 1 without deposit 0: a skipped deposit.
+      const second = h.books().read(depositCodec, ledgerKeys.deposit(1, 1n))!;
+      const p = checkpointPayload({
+        lane: 1,
+        index: 0n,
+        prevRoot: ZERO_ROOT,
+        newRoot: ZERO_ROOT,
+        sequencer,
+        depositCursor: 1n,
+        batchData: laneBatch(1, [{ deposits: [laneDepositOf(second)] }]),
+      });
+      return h.tx(a0, p);
+    },
+  },
+  ForcedCursorInvalid: {
+    setup: (h) => {
+      openLane(h);
+      const p = checkpointPayload({
+        lane: 1,
+        index: 0n,
+        prevRoot: ZERO_ROOT,
+        newRoot: ZERO_ROOT,
+        sequencer,
+        forcedCursor: 1n,
+      });
+      return h.tx(a0, p);
+    },
+  },
+  ForcedTxsOutOfOrder: {
+    setup: (h) => {
+      laneWithForced(h, 2);
+      // Claims forced tx 0 covered, but the batch carries forced tx 1 first.
+      const p = checkpointPayload({
+        lane: 1,
+        index: 0n,
+        prevRoot: ZERO_ROOT,
+        newRoot: ZERO_ROOT,
+        sequencer,
+        forcedCursor: 1n,
+        batchData: laneBatch(1, [{ txs: [laneTxBytes(1, 1n), laneTxBytes(1, 0n)] }]),
+      });
+      return h.tx(a0, p);
+    },
   },
   LaneUnknown: { setup: (h) => h.tx(a0, { type: "depositToLane", lane: 9, recipient: a1, amount: 5n }) },
   CheckpointSignatureInvalid: {

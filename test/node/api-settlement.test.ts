@@ -69,6 +69,7 @@ beforeAll(async () => {
     bond: 500n,
     challengeWindowBlocks: 3n,
     genesisRoot: new Uint8Array(32),
+    forcedInclusionBlocks: 3n,
   });
   expect((await submit(openLane)).status).toBe(202);
   await backend.commitBlock();

@@ -125,6 +125,7 @@ for (const backend of backends) {
           bond: 500n,
           challengeWindowBlocks: 3n,
           genesisRoot: new Uint8Array(32),
+          forcedInclusionBlocks: 3n,
         }),
       );
       await chain.commitBlock();
