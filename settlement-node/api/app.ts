@@ -19,6 +19,7 @@ import { SETTLEMENT_TX_BYTES_MAX } from "../ledger/limits.ts";
 import {
   checkpointCodec,
   depositCodec,
+  forcedTxCodec,
   ledgerKeys,
   validatorCodec,
   withdrawalPaidCodec,
@@ -35,6 +36,7 @@ import {
   type Clock,
   checkpointJson,
   depositJson,
+  forcedTxJson,
   hex,
   laneJson,
   statusJson,
@@ -251,6 +253,17 @@ export function createSettlementApi(backend: SettlementBackend, options: Settlem
       for (; depositId < lane.depositCount && list.length < limit; depositId++)
         list.push(depositJson(books.read(depositCodec, ledgerKeys.deposit(id, depositId))!));
       return c.json({ deposits: list, next: depositId < lane.depositCount ? String(depositId) : null });
+    })
+    .get("/:id/forced", (c) => {
+      const id = parse(s.laneIdParam, c.req.param("id"), "id");
+      const { from = 0n, limit = PAGE_DEFAULT } = parse(s.pageQuery, c.req.query(), "query");
+      const books = new Books(backend.ledger().state);
+      const lane = laneOrThrow(books, id);
+      const list = [];
+      let forcedId = from;
+      for (; forcedId < lane.forcedCount && list.length < limit; forcedId++)
+        list.push(forcedTxJson(books.read(forcedTxCodec, ledgerKeys.forcedTx(id, forcedId))!, lane));
+      return c.json({ forced: list, next: forcedId < lane.forcedCount ? String(forcedId) : null });
     });
 
   const withdrawals = new Hono().get("/:id", (c) => {

@@ -113,6 +113,15 @@ export const API_ROUTES: readonly RouteDoc[] = [
   },
   {
     method: "get",
+    path: "/v1/lanes/{id}/forced",
+    summary: "A lane's forced transactions (forceLaneTx) by id from `from` (default 0), with deadlines",
+    params: lane,
+    query: page,
+    success: [200, s.forcedTxsResponse],
+    errors: [400, 404, 429],
+  },
+  {
+    method: "get",
     path: "/v1/withdrawals/{id}",
     summary: 'A paid lane withdrawal, id "<lane>-<withdrawal id>"',
     params: { id: s.withdrawalIdParam },

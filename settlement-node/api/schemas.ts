@@ -141,6 +141,14 @@ export const laneJson = z.object({
   stfVersion: z.number().int(),
   depositedTotal: decimalString,
   paidTotal: decimalString,
+  depositsConsumed: decimalString.describe("deposits the lane's checkpoints have consumed, in order"),
+  forcedInclusionBlocks: decimalString.describe(
+    "blocks within which a forced transaction must be checkpointed",
+  ),
+  forcedCount: decimalString,
+  forcedConsumed: decimalString.describe("forced transactions covered by the lane's checkpoints"),
+  status: z.enum(["active", "frozen"]).describe("frozen: a forced transaction missed its deadline"),
+  frozenHeight: decimalString.nullable(),
 });
 export const lanesResponse = z.object({ lanes: z.array(laneJson), next: decimalString.nullable() });
 
@@ -163,6 +171,8 @@ export const checkpointJson = z.object({
   prevRoot: hexString,
   newRoot: hexString,
   withdrawalCount: decimalString,
+  depositCursor: decimalString,
+  forcedCursor: decimalString,
   batchHash: hexString,
   stfVersion: z.number().int(),
   postedHeight: decimalString,
@@ -184,6 +194,18 @@ export const depositJson = z.object({
   height: decimalString,
 });
 export const depositsResponse = z.object({ deposits: z.array(depositJson), next: decimalString.nullable() });
+
+export const forcedTxJson = z.object({
+  id: decimalString,
+  lane: z.number().int(),
+  sender: addressString,
+  tx: hexString.describe("the signed lane transaction's canonical bytes"),
+  txHash: hexString.describe("the lane transaction hash (shared/stf txHash)"),
+  height: decimalString,
+  deadlineHeight: decimalString.describe("last settlement height at which a checkpoint may cover it"),
+  included: z.boolean().describe("covered by an accepted checkpoint"),
+});
+export const forcedTxsResponse = z.object({ forced: z.array(forcedTxJson), next: decimalString.nullable() });
 
 export const withdrawalResponse = z.object({
   id: z.string(),

@@ -7,12 +7,14 @@ import { ledgerStatusName } from "../ledger/codes.ts";
 import type {
   CheckpointRecord,
   DepositRecord,
+  ForcedTxRecord,
   LaneRecord,
   ValidatorRecord,
   WithdrawalPaidRecord,
 } from "../ledger/records.ts";
 import { checkpointStatusAt } from "../ledger/status.ts";
 import { settlementTxHash } from "../ledger/tx.ts";
+import { txHash as laneTxHash } from "../../shared/stf/tx.ts";
 import type { BlockView, NodeStatus } from "./backend.ts";
 import type * as s from "./schemas.ts";
 
@@ -92,6 +94,12 @@ export function laneJson(l: LaneRecord): z.infer<typeof s.laneJson> {
     stfVersion: l.stfVersion,
     depositedTotal: String(l.depositedTotal),
     paidTotal: String(l.paidTotal),
+    depositsConsumed: String(l.depositsConsumed),
+    forcedInclusionBlocks: String(l.forcedInclusionBlocks),
+    forcedCount: String(l.forcedCount),
+    forcedConsumed: String(l.forcedConsumed),
+    status: l.frozenHeight === 0n ? "active" : "frozen",
+    frozenHeight: l.frozenHeight === 0n ? null : String(l.frozenHeight),
   };
 }
 
@@ -109,6 +117,8 @@ export function checkpointJson(c: CheckpointRecord, clock: Clock): z.infer<typeo
     prevRoot: hex(c.prevRoot),
     newRoot: hex(c.newRoot),
     withdrawalCount: String(c.withdrawalCount),
+    depositCursor: String(c.depositCursor),
+    forcedCursor: String(c.forcedCursor),
     batchHash: hex(c.batchHash),
     stfVersion: c.stfVersion,
     postedHeight: String(c.postedHeight),
@@ -137,6 +147,19 @@ export function depositJson(d: DepositRecord): z.infer<typeof s.depositJson> {
     recipient: hex(d.recipient),
     amount: String(d.amount),
     height: String(d.height),
+  };
+}
+
+export function forcedTxJson(f: ForcedTxRecord, lane: LaneRecord): z.infer<typeof s.forcedTxJson> {
+  return {
+    id: String(f.id),
+    lane: f.lane,
+    sender: formatAddress(f.sender),
+    tx: hex(f.tx),
+    txHash: hex(laneTxHash(f.tx)),
+    height: String(f.height),
+    deadlineHeight: String(f.deadlineHeight),
+    included: f.id < lane.forcedConsumed,
   };
 }
 
