@@ -3,9 +3,16 @@
  * workerd test pool) nor a plain esbuild bundle load without extra rules.
  * This writes migrations/edge/migrations.ts with the SQL as string literals,
  * in the { journal, migrations } shape drizzle-orm/durable-sqlite/migrator
- * takes. Run after `drizzle-kit generate --config drizzle.edge.config.ts`.
+ * takes, and deletes drizzle-kit's migrations.js (nothing may import it).
+ * Run after `drizzle-kit generate --config drizzle.edge.config.ts`:
+ *
+ *   node_modules/.bin/drizzle-kit generate --config drizzle.edge.config.ts --name <what>
+ *   node_modules/.bin/node workers/scripts/embed-migrations.ts
+ *
+ * A migration that creates something an older build made outside drizzle
+ * must say IF NOT EXISTS (hand-edit the .sql before embedding): see 0001.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 
 const dir = new URL("../../migrations/edge/", import.meta.url);
 const journal = JSON.parse(readFileSync(new URL("meta/_journal.json", dir), "utf8")) as {
@@ -25,3 +32,4 @@ for (const e of journal.entries) {
 }
 lines.push("  },", "};", "");
 writeFileSync(new URL("migrations.ts", dir), lines.join("\n"));
+rmSync(new URL("migrations.js", dir), { force: true });

@@ -1,55 +1,59 @@
 /**
- * The poster's own SQLite rows, beside the Sequencer's drizzle schema: the
- * poster account's next settlement nonce, and per posted checkpoint the time
- * and hash of its last post. Created on first use (CREATE IF NOT EXISTS), so
- * the Sequencer's committed migrations stay untouched.
+ * The poster's own rows in the Sequencer's drizzle schema (schema.ts
+ * posterNonce, posterPosts; migration 0001): the poster account's next
+ * settlement nonce, and per posted checkpoint the time and hash of its last
+ * post. Synchronous, like every query of the Durable Object's SQLite.
  */
+import { eq } from "drizzle-orm";
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import * as schema from "./schema.ts";
+
 export type PostRecord = { index: number; txHash: string; postedAtMs: number };
 
-export class PosterStore {
-  readonly #sql: SqlStorage;
+type Db = DrizzleSqliteDODatabase<typeof schema>;
+const NONCE_ROW = 1;
 
-  constructor(sql: SqlStorage) {
-    this.#sql = sql;
-    sql.exec(
-      "CREATE TABLE IF NOT EXISTS poster_nonce (id INTEGER PRIMARY KEY CHECK (id = 1), nonce TEXT NOT NULL)",
-    );
-    sql.exec(
-      "CREATE TABLE IF NOT EXISTS poster_posts (idx INTEGER PRIMARY KEY, tx_hash TEXT NOT NULL, posted_at_ms INTEGER NOT NULL)",
-    );
+export class PosterStore {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
   }
 
   /** Null until read from settlement (first post, or after a nonce error). */
   nonce(): bigint | null {
-    const row = this.#sql.exec<{ nonce: string }>("SELECT nonce FROM poster_nonce WHERE id = 1").toArray()[0];
+    const row = this.#db
+      .select({ nonce: schema.posterNonce.nonce })
+      .from(schema.posterNonce)
+      .where(eq(schema.posterNonce.id, NONCE_ROW))
+      .get();
     return row ? BigInt(row.nonce) : null;
   }
 
   setNonce(nonce: bigint | null): void {
-    if (nonce === null) this.#sql.exec("DELETE FROM poster_nonce WHERE id = 1");
-    else
-      this.#sql.exec(
-        "INSERT INTO poster_nonce (id, nonce) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET nonce = excluded.nonce",
-        nonce.toString(),
-      );
+    if (nonce === null) {
+      this.#db.delete(schema.posterNonce).where(eq(schema.posterNonce.id, NONCE_ROW)).run();
+      return;
+    }
+    this.#db
+      .insert(schema.posterNonce)
+      .values({ id: NONCE_ROW, nonce: nonce.toString() })
+      .onConflictDoUpdate({ target: schema.posterNonce.id, set: { nonce: nonce.toString() } })
+      .run();
   }
 
   post(index: number): PostRecord | undefined {
-    const row = this.#sql
-      .exec<{ idx: number; tx_hash: string; posted_at_ms: number }>(
-        "SELECT idx, tx_hash, posted_at_ms FROM poster_posts WHERE idx = ?",
-        index,
-      )
-      .toArray()[0];
-    return row ? { index: row.idx, txHash: row.tx_hash, postedAtMs: row.posted_at_ms } : undefined;
+    return this.#db.select().from(schema.posterPosts).where(eq(schema.posterPosts.index, index)).get();
   }
 
   recordPost(p: PostRecord): void {
-    this.#sql.exec(
-      "INSERT INTO poster_posts (idx, tx_hash, posted_at_ms) VALUES (?, ?, ?) ON CONFLICT(idx) DO UPDATE SET tx_hash = excluded.tx_hash, posted_at_ms = excluded.posted_at_ms",
-      p.index,
-      p.txHash,
-      p.postedAtMs,
-    );
+    this.#db
+      .insert(schema.posterPosts)
+      .values(p)
+      .onConflictDoUpdate({
+        target: schema.posterPosts.index,
+        set: { txHash: p.txHash, postedAtMs: p.postedAtMs },
+      })
+      .run();
   }
 }

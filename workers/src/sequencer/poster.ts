@@ -60,7 +60,7 @@ export class CheckpointPoster {
   constructor(o: { db: Db; sql: SqlStorage; config: PosterConfig; fetch: Fetch }) {
     this.#db = o.db;
     this.#sql = o.sql;
-    this.#store = new PosterStore(o.sql);
+    this.#store = new PosterStore(o.db);
     this.#config = o.config;
     this.#client = new SettlementClient({ urls: o.config.urls, fetch: o.fetch });
     this.#publicKey = publicKeyFromSecret(o.config.posterSecretKey);

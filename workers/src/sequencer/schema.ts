@@ -3,7 +3,8 @@
  * Object). Regenerate migrations after a change:
  *   npx drizzle-kit generate --config drizzle.edge.config.ts && node workers/scripts/embed-migrations.ts
  */
-import { blob, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
+import { blob, check, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** Sparse Merkle tree nodes, content addressed (shared/smt store.ts): one row per node. */
 export const smtNodes = sqliteTable("smt_nodes", {
@@ -23,16 +24,22 @@ export const head = sqliteTable("head", {
   checkpointedRoot: blob("checkpointed_root", { mode: "buffer" }).notNull(),
 });
 
-export const blocks = sqliteTable("blocks", {
-  height: integer("height").primaryKey(),
-  /** shared/lane laneBlockCodec bytes. */
-  encoded: blob("encoded", { mode: "buffer" }).notNull(),
-  stateRoot: blob("state_root", { mode: "buffer" }).notNull(),
-  txCount: integer("tx_count").notNull(),
-  sealedAtMs: integer("sealed_at_ms").notNull(),
-  /** Null until a checkpoint takes the block. */
-  checkpointIndex: integer("checkpoint_index"),
-});
+export const blocks = sqliteTable(
+  "blocks",
+  {
+    height: integer("height").primaryKey(),
+    /** shared/lane laneBlockCodec bytes. */
+    encoded: blob("encoded", { mode: "buffer" }).notNull(),
+    stateRoot: blob("state_root", { mode: "buffer" }).notNull(),
+    txCount: integer("tx_count").notNull(),
+    sealedAtMs: integer("sealed_at_ms").notNull(),
+    /** Null until a checkpoint takes the block. */
+    checkpointIndex: integer("checkpoint_index"),
+  },
+  // Every step counts the blocks no checkpoint holds (back-pressure): without the index that
+  // count scans every block the lane ever sealed.
+  (t) => [index("blocks_checkpoint_index").on(t.checkpointIndex)],
+);
 
 export const receipts = sqliteTable(
   "receipts",
@@ -58,6 +65,24 @@ export const checkpoints = sqliteTable("checkpoints", {
   status: text("status").notNull(),
   attempts: integer("attempts").notNull(),
   nextAttemptMs: integer("next_attempt_ms").notNull(),
+});
+
+/** The checkpoint poster's settlement account nonce (poster-store.ts): one row, absent until read from settlement. */
+export const posterNonce = sqliteTable(
+  "poster_nonce",
+  {
+    id: integer("id").primaryKey(),
+    /** Decimal u64 (text: SQLite integers are signed 64-bit). */
+    nonce: text("nonce").notNull(),
+  },
+  (t) => [check("poster_nonce_one_row", sql`${t.id} = 1`)],
+);
+
+/** Per posted checkpoint: the hash and time of its last post (poster-store.ts). */
+export const posterPosts = sqliteTable("poster_posts", {
+  index: integer("idx").primaryKey(),
+  txHash: text("tx_hash").notNull(),
+  postedAtMs: integer("posted_at_ms").notNull(),
 });
 
 export type BlockRow = typeof blocks.$inferSelect;
