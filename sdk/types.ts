@@ -1,0 +1,124 @@
+/** Values the client's actions return. Hashes, keys and roots are lowercase hex without "0x". */
+
+/** The one finality ladder (DESIGN.md): soft → checkpointed → settled → final. */
+export type FinalityStatus = "soft" | "checkpointed" | "settled" | "final";
+export const FINALITY_LADDER: readonly FinalityStatus[] = ["soft", "checkpointed", "settled", "final"];
+
+/** Position of `status` on the ladder (0 = soft … 3 = final). */
+export function finalityRank(status: FinalityStatus): number {
+  return FINALITY_LADDER.indexOf(status);
+}
+
+/** A lane receipt as the edge returns it (GET /v1/lanes/:lane/receipts/:hash). */
+export type ReceiptView = {
+  receipt: {
+    chainId: string;
+    lane: number;
+    height: string;
+    index: number;
+    txHash: string;
+    prevReceiptHash: string;
+    stateRoot: string;
+    status: number;
+  };
+  signature: string;
+  /** signedLaneReceiptCodec bytes (hex): keep them as evidence; a checkpoint that contradicts them slashes the sequencer. */
+  encoded: string;
+  finality: FinalityStatus;
+};
+
+/** What sendTransaction and the transaction actions return. */
+export type TransactionResult = {
+  /** The transaction's hash (hex): what getReceipt / waitForStatus take. */
+  hash: string;
+  /** True when the lane already had it (a retry, or the same idempotency key): `receipt` is the stored one. */
+  duplicate: boolean;
+  /** The signed receipt, its signature checked against the lane's sequencer key (unless verifyReceipts: false). */
+  receipt: ReceiptView;
+};
+
+/** The lane's status (GET /v1/lanes/:lane/status). */
+export type LaneStatus = {
+  chainId: string;
+  lane: number;
+  height: string;
+  stateRoot: string;
+  lastReceiptHash: string;
+  sequencer: string;
+  baseFeePerGas: string;
+  pendingBlocks: number;
+  pendingBlocksMax: number;
+  nextCheckpointIndex: number;
+  checkpointedRoot: string;
+};
+
+/** An edge read with its Merkle proof (GET /v1/lanes/:lane/accounts/:address and friends). */
+export type ProvenRead<T> = {
+  stateRoot: string;
+  height: string;
+  value: T;
+  proof: string;
+  entries: { key: string; value: string | null }[];
+};
+
+/** Settlement's view of a lane checkpoint (GET /v1/lanes/:lane/checkpoints/:index). */
+export type SettlementCheckpoint = {
+  lane: number;
+  index: string;
+  prevRoot: string;
+  newRoot: string;
+  withdrawalCount: string;
+  batchHash: string;
+  stfVersion: number;
+  postedHeight: string;
+  finalHeight: string;
+  finality: {
+    status: "checkpointed" | "settled" | "final";
+    next: { status: string; height: string; blocksRemaining: string; estimatedTimeMs: string } | null;
+  };
+};
+
+/** Settlement's lane record (GET /v1/lanes/:id). */
+export type SettlementLane = {
+  id: number;
+  owner: string;
+  sequencer: string;
+  bond: string;
+  escrow: string;
+  challengeWindowBlocks: string;
+  genesisRoot: string;
+  lastRoot: string;
+  checkpointCount: string;
+  depositCount: string;
+  withdrawalCount: string;
+  stfVersion: number;
+  depositedTotal: string;
+  paidTotal: string;
+};
+
+/** A settlement block (GET /v1/blocks/:height). */
+export type SettlementBlock = {
+  height: string;
+  hash: string;
+  lastBlockHash: string;
+  timeMs: string;
+  proposer: string;
+  appHash: string;
+  txs: { hash: string; bytes: string }[];
+  receipts: { index: number; hash: string; status: number; statusName: string; feePaid: string }[] | null;
+  certificate: {
+    height: string;
+    round: number;
+    valueId: string;
+    precommits: { validatorIndex: number; signature: string }[];
+  };
+};
+
+/** One validator as GET /v1/validators lists it. */
+export type SettlementValidator = {
+  address: string;
+  publicKey: string;
+  stake: string;
+  power: string;
+  status: "active" | "jailed" | "unbonding" | "tombstoned";
+};
