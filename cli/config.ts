@@ -39,6 +39,8 @@ export type Config = {
   lane(): number;
   /** The signing account of --key (default: devnet account 0). */
   account(): Account;
+  /** The account of a key given in another flag (a trade's --with): hex secret, @N or a key file. */
+  accountOf(text: string, flag: string): Account;
   /** `@N` → devnet account N; a 64-hex public key as is. */
   resolveLaneAddress(text: string, flag: string): Uint8Array;
 };
@@ -163,6 +165,9 @@ export function resolveConfig(flags: GlobalFlags, env: Env, cwd: string): Config
           `No key: pass --key (64-hex secret key, @N for a devnet account, or a key file from "bitlayer keys new --out") or set BITLAYER_KEY; ${noDevnet}.`,
           "--key",
         );
+      return secretKeyToAccount({ secretKey: parseSecretKey(text, flag, devnetAccount, cwd) });
+    },
+    accountOf(text, flag) {
       return secretKeyToAccount({ secretKey: parseSecretKey(text, flag, devnetAccount, cwd) });
     },
     resolveLaneAddress(text, flag) {
