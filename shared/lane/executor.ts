@@ -19,9 +19,16 @@ import { SparseMerkleTree } from "../smt/tree.ts";
 import { type Block, type BlockResult, executeBlock } from "../stf/block.ts";
 import { TxStatus, txStatusName } from "../stf/codes.ts";
 import { type Genesis, genesisWrites } from "../stf/genesis.ts";
-import { TX_BYTES_MAX } from "../stf/limits.ts";
+import { DEPOSITS_PER_BLOCK_MAX, TX_BYTES_MAX } from "../stf/limits.ts";
 import { keys, type LaneRecord, laneRecordCodec } from "../stf/records.ts";
-import { type BlockHeader, decodeSignedTx, requiredSigners, txHash, txSignBytes } from "../stf/tx.ts";
+import {
+  type BlockHeader,
+  type Deposit,
+  decodeSignedTx,
+  requiredSigners,
+  txHash,
+  txSignBytes,
+} from "../stf/tx.ts";
 import { encodeBlock } from "./batch.ts";
 import { LaneExecutorStateError } from "./errors.ts";
 import {
@@ -42,6 +49,21 @@ export type VerifiedTx = { bytes: Uint8Array; hash: Uint8Array; sigValid: boolea
 export type IncludedTx = { inputIndex: number; receipt: LaneReceipt };
 export type RejectedTx = { inputIndex: number; txHash: Uint8Array; status: number; reason: string };
 
+/**
+ * What settlement asks the lane to apply (settlement-node/ledger/inbox.ts):
+ * deposits to its escrow and forced transactions, each in settlement order.
+ * They go into a block of their own ahead of the step's transactions, and a
+ * forced transaction stays in it whatever its status: included with its
+ * rejection code is still included.
+ */
+export type LaneInbox = { deposits: readonly Deposit[]; forced: readonly VerifiedTx[] };
+
+/** How much of the inbox the step took (a prefix of each list), and the forced transactions' receipts. */
+export type InboxOutcome = { deposits: number; forced: number; forcedReceipts: LaneReceipt[] };
+
+/** Forced transactions per inbox block: they may not fit the gas limit together, and a later block takes the rest. */
+export const FORCED_PER_BLOCK_MAX = 16;
+
 export type SealedBlock = {
   block: Block;
   /** Canonical bytes (shared/lane batch.ts laneBlockCodec): what a checkpoint carries. */
@@ -56,6 +78,7 @@ export type SealedBlock = {
 
 export type LaneStep = {
   blocks: SealedBlock[];
+  inbox: InboxOutcome;
   included: IncludedTx[];
   rejected: RejectedTx[];
   prevRoot: Uint8Array;
@@ -157,12 +180,13 @@ export class LaneExecutor {
    * STF requires to be monotonic). Synchronous; the result stays pending
    * until commit() or abort().
    */
-  execute(txs: readonly VerifiedTx[], nowMs: bigint): LaneStep {
+  execute(txs: readonly VerifiedTx[], nowMs: bigint, inbox?: LaneInbox): LaneStep {
     if (this.#pending)
       throw new LaneExecutorStateError("execute() while a step is pending: commit or abort it first.");
     const prevRoot = this.#tree.root;
     const step: LaneStep = {
       blocks: [],
+      inbox: { deposits: 0, forced: 0, forcedReceipts: [] },
       included: [],
       rejected: [],
       prevRoot,
@@ -171,12 +195,56 @@ export class LaneExecutor {
     };
     this.#pending = step;
     try {
+      if (inbox && (inbox.deposits.length > 0 || inbox.forced.length > 0))
+        this.#executeInbox(step, inbox, nowMs);
       this.#executeInto(step, txs, nowMs);
     } catch (error) {
       this.abort();
       throw error;
     }
     return step;
+  }
+
+  /** One block of deposits and forced transactions, every one kept whatever its status. */
+  #executeInbox(step: LaneStep, inbox: LaneInbox, nowMs: bigint): void {
+    const deposits = inbox.deposits.slice(0, DEPOSITS_PER_BLOCK_MAX);
+    const forced = inbox.forced.slice(0, FORCED_PER_BLOCK_MAX);
+    const header = this.#nextHeader(nowMs);
+    const block: Block = { header, deposits, txs: forced.map((t) => t.bytes) };
+    const result = executeBlock(
+      this.#tree,
+      block,
+      forced.map((t) => t.sigValid),
+    );
+    const blockPrevRoot = this.#tree.root;
+    const stateRoot = this.#tree.update(result.writes);
+    forced.forEach((t, index) => {
+      const receipt: LaneReceipt = {
+        chainId: header.chainId,
+        lane: header.lane,
+        height: header.height,
+        index,
+        txHash: t.hash,
+        prevReceiptHash: step.lastReceiptHash,
+        stateRoot,
+        // Deposits' receipts come first in the STF's list.
+        status: result.receipts[deposits.length + index]!.status,
+      };
+      step.lastReceiptHash = receiptHash(receipt);
+      step.inbox.forcedReceipts.push(receipt);
+    });
+    step.inbox.deposits = deposits.length;
+    step.inbox.forced = forced.length;
+    step.blocks.push({
+      block,
+      encoded: encodeBlock(block),
+      result,
+      prevRoot: blockPrevRoot,
+      stateRoot,
+      treeVersion: this.#tree.version,
+      lastReceiptHash: step.lastReceiptHash,
+    });
+    step.stateRoot = stateRoot;
   }
 
   #executeInto(step: LaneStep, txs: readonly VerifiedTx[], nowMs: bigint): void {
@@ -240,6 +308,14 @@ export class LaneExecutor {
   async sign(step: LaneStep): Promise<SignedLaneReceipt[]> {
     const signatures = await this.signer.signMany(step.included.map((t) => receiptSignBytes(t.receipt)));
     return step.included.map((t, k) => ({ receipt: t.receipt, signature: signatures[k]! }));
+  }
+
+  /** The sequencer's signatures over the step's forced-transaction receipts, in inbox order. */
+  async signInbox(step: LaneStep): Promise<SignedLaneReceipt[]> {
+    const receipts = step.inbox.forcedReceipts;
+    if (receipts.length === 0) return [];
+    const signatures = await this.signer.signMany(receipts.map((r) => receiptSignBytes(r)));
+    return receipts.map((receipt, k) => ({ receipt, signature: signatures[k]! }));
   }
 
   /** Makes the pending step the head and writes its tree nodes to the store (synchronous). */
