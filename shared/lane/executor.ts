@@ -7,8 +7,9 @@
  *   sign    (async: the sequencer signs each receipt)
  *   commit  (sync: staged nodes go to the durable store) or abort
  *
- * Only Ok transactions enter a block: a rejected one changes nothing in the
- * STF, so re-executing the block without it gives the same outcome for the
+ * Only Ok transactions enter a block (forced transactions from settlement
+ * excepted: they go in an inbox block of their own whatever their status,
+ * see LaneInbox): a rejected one changes nothing in the STF, so re-executing the block without it gives the same outcome for the
  * rest, and the sequencer never signs a receipt for a rejected transaction.
  * One executor must run one step at a time (the Sequencer serializes them).
  */
