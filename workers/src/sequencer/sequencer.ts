@@ -13,7 +13,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
-import { asc, count, eq, gte, isNull } from "drizzle-orm";
+import { asc, eq, gte, isNull } from "drizzle-orm";
 import { migrations } from "../../../migrations/edge/migrations.ts";
 import { settlementPayloadCodec } from "../../../settlement-node/ledger/tx.ts";
 import { toHex, fromHex } from "../../../shared/bytes.ts";
@@ -47,6 +47,7 @@ import { posterConfig } from "./poster-config.ts";
 import * as schema from "./schema.ts";
 import { SqlNodeStore } from "./sql-node-store.ts";
 import { benchWrite } from "./bench-write.ts";
+import { type ReceiptRowRaw, StepSql } from "./step-sql.ts";
 import type { FinalityStatus, ProvenRead, ReceiptView, SubmitResult, TxOutcome } from "./types.ts";
 
 /** ~200 B per cached record with JS overhead: ~40 MB, well inside a Durable Object's 128 MB. */
@@ -57,6 +58,7 @@ type Pending = { txs: Uint8Array[]; resolve: (r: SubmitResult) => void; reject: 
 
 export class Sequencer extends DurableObject<Env> {
   readonly #db;
+  readonly #stepSql: StepSql;
   #config!: LaneConfig;
   #signer!: Signer;
   #executor!: LaneExecutor;
@@ -66,6 +68,7 @@ export class Sequencer extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#db = drizzle(ctx.storage, { schema });
+    this.#stepSql = new StepSql(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(this.#db, migrations);
       this.#open();
@@ -155,15 +158,18 @@ export class Sequencer extends DurableObject<Env> {
     }
     // Known transactions (same bytes, or same sender and idempotency key) get their stored receipt.
     const outcomes: (TxOutcome | undefined)[][] = requests.map((txs) => txs.map(() => undefined));
-    const fresh: { r: number; i: number; bytes: Uint8Array }[] = [];
+    const fresh: { r: number; i: number; bytes: Uint8Array; idempotencyId: string | null }[] = [];
     const seen = new Map<string, { r: number; i: number }>();
+    // Each transaction's hash and idempotency id are computed once per step (profiled: hot).
+    const hashes = requests.map((txs) => txs.map((bytes) => toHex(txHash(bytes))));
     for (const [r, txs] of requests.entries())
       txs.forEach((bytes, i) => {
-        const known = this.#knownReceipt(bytes);
+        const h = hashes[r]![i]!;
+        const idempotencyId = idempotencyIdOf(bytes);
+        const known = this.#knownReceipt(h, idempotencyId);
         if (known) outcomes[r]![i] = { index: i, status: "included", duplicate: true, receipt: known };
         else {
-          const h = toHex(txHash(bytes));
-          if (!seen.has(h)) fresh.push({ r, i, bytes });
+          if (!seen.has(h)) fresh.push({ r, i, bytes, idempotencyId });
           seen.set(h, seen.get(h) ?? { r, i });
         }
       });
@@ -173,52 +179,47 @@ export class Sequencer extends DurableObject<Env> {
       const nowMs = BigInt(Date.now());
       const step = this.#executor.execute(verified, nowMs);
       let signed: SignedLaneReceipt[];
+      let encodedReceipts: Uint8Array[] = [];
       try {
         signed = await this.#executor.sign(step);
+        // Encoded once: stored here and returned in the receipt views below.
+        encodedReceipts = signed.map((s) => encode(signedLaneReceiptCodec, s));
+        const encoded = encodedReceipts;
         this.ctx.storage.transactionSync(() => {
           this.#executor.commit();
           const sealedAtMs = Number(nowMs);
           for (const b of step.blocks)
-            this.#db
-              .insert(schema.blocks)
-              .values({
-                height: Number(b.block.header.height),
-                encoded: buf(b.encoded),
-                stateRoot: buf(b.stateRoot),
-                txCount: b.block.txs.length,
-                sealedAtMs,
-                checkpointIndex: null,
-              })
-              .run();
-          signed.forEach((s, k) => {
-            const f = fresh[step.included[k]!.inputIndex]!;
-            this.#db
-              .insert(schema.receipts)
-              .values({
-                txHash: toHex(s.receipt.txHash),
+            this.#stepSql.insertBlock({
+              height: Number(b.block.header.height),
+              encoded: b.encoded,
+              stateRoot: b.stateRoot,
+              txCount: b.block.txs.length,
+              sealedAtMs,
+            });
+          this.#stepSql.insertReceipts(
+            signed.map((s, k) => {
+              const f = fresh[step.included[k]!.inputIndex]!;
+              return {
+                txHash: hashes[f.r]![f.i]!,
                 height: Number(s.receipt.height),
                 index: s.receipt.index,
-                signed: buf(encode(signedLaneReceiptCodec, s)),
-                idempotencyKey: idempotencyIdOf(f.bytes),
-              })
-              .run();
-          });
+                signed: encoded[k]!,
+                idempotencyKey: f.idempotencyId,
+              };
+            }),
+          );
           const head = this.#executor.head;
-          this.#db
-            .update(schema.head)
-            .set({
-              stateRoot: buf(head.root),
-              treeVersion: head.treeVersion,
-              lastReceiptHash: buf(head.lastReceiptHash),
-            })
-            .where(eq(schema.head.id, HEAD_ID))
-            .run();
+          this.#stepSql.updateHead(HEAD_ID, {
+            stateRoot: head.root,
+            treeVersion: head.treeVersion,
+            lastReceiptHash: head.lastReceiptHash,
+          });
         });
       } catch (error) {
         this.#executor.abort();
         throw error;
       }
-      const views = signed.map((s) => receiptView(s, "soft"));
+      const views = signed.map((s, k) => receiptView(s, "soft", encodedReceipts[k]));
       step.included.forEach((t, k) => {
         const f = fresh[t.inputIndex]!;
         outcomes[f.r]![f.i] = { index: f.i, status: "included", duplicate: false, receipt: views[k]! };
@@ -235,9 +236,9 @@ export class Sequencer extends DurableObject<Env> {
       }
       // The same bytes twice in one step: later copies get the first copy's outcome.
       for (const [r, txs] of requests.entries())
-        txs.forEach((bytes, i) => {
+        txs.forEach((_bytes, i) => {
           if (outcomes[r]![i]) return;
-          const first = seen.get(toHex(txHash(bytes)))!;
+          const first = seen.get(hashes[r]![i]!)!;
           const o = outcomes[first.r]![first.i]!;
           outcomes[r]![i] =
             o.status === "included" ? { ...o, index: i, duplicate: true } : { ...o, index: i };
@@ -250,11 +251,16 @@ export class Sequencer extends DurableObject<Env> {
     return outcomes.map((o) => ({ ok: true, results: o as TxOutcome[] }));
   }
 
-  #knownReceipt(bytes: Uint8Array): ReceiptView | undefined {
-    const byHash = this.receipt(toHex(txHash(bytes)));
-    if (byHash) return byHash;
-    const id = idempotencyIdOf(bytes);
-    return id === null ? undefined : this.#receiptWhere(eq(schema.receipts.idempotencyKey, id));
+  /** The stored receipt of a transaction already applied (same hash, or same sender and idempotency key). */
+  #knownReceipt(txHashHex: string, idempotencyId: string | null): ReceiptView | undefined {
+    const row =
+      this.#stepSql.receiptByHash(txHashHex) ??
+      (idempotencyId === null ? undefined : this.#stepSql.receiptByIdempotencyKey(idempotencyId));
+    return row === undefined ? undefined : this.#viewOfRow(row);
+  }
+
+  #viewOfRow(row: ReceiptRowRaw): ReceiptView {
+    return receiptView(decode(signedLaneReceiptCodec, u8(row.signed)), this.#finalityOf(row.height));
   }
 
   // ---- reads --------------------------------------------------------------
@@ -363,10 +369,7 @@ export class Sequencer extends DurableObject<Env> {
   }
 
   #pendingBlocks(): number {
-    return (
-      this.#db.select({ n: count() }).from(schema.blocks).where(isNull(schema.blocks.checkpointIndex)).get()
-        ?.n ?? 0
-    );
+    return this.#stepSql.pendingBlocks();
   }
 
   // ---- checkpoints (alarm) ------------------------------------------------
@@ -526,7 +529,7 @@ export class Sequencer extends DurableObject<Env> {
   }
 }
 
-function receiptView(s: SignedLaneReceipt, finality: FinalityStatus): ReceiptView {
+function receiptView(s: SignedLaneReceipt, finality: FinalityStatus, encoded?: Uint8Array): ReceiptView {
   const r = s.receipt;
   return {
     receipt: {
@@ -540,7 +543,7 @@ function receiptView(s: SignedLaneReceipt, finality: FinalityStatus): ReceiptVie
       status: r.status,
     },
     signature: toHex(s.signature),
-    encoded: toHex(encode(signedLaneReceiptCodec, s)),
+    encoded: toHex(encoded ?? encode(signedLaneReceiptCodec, s)),
     finality,
   };
 }

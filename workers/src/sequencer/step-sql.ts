@@ -1,0 +1,109 @@
+/**
+ * The Sequencer's per-step queries as fixed SQL strings on the Durable
+ * Object's SqlStorage: the tables are drizzle's (schema.ts), but building a
+ * drizzle query costs tens of microseconds per call, and a step runs these
+ * once or more per transaction (profiled with bench/edge/profile.ts: drizzle's
+ * query builder was a third of a batch step). Constant strings also let
+ * workerd reuse its prepared statements. Keep the column names in step with
+ * schema.ts; test/workerd/worker-lane.test.ts reads everything written here
+ * back through drizzle.
+ */
+import { toArrayBuffer } from "./sql-node-store.ts";
+
+export type ReceiptRowRaw = { height: number; signed: ArrayBuffer };
+
+export type BlockInsert = {
+  height: number;
+  encoded: Uint8Array;
+  stateRoot: Uint8Array;
+  txCount: number;
+  sealedAtMs: number;
+};
+
+export type ReceiptInsert = {
+  txHash: string;
+  height: number;
+  index: number;
+  signed: Uint8Array;
+  idempotencyKey: string | null;
+};
+
+/** Rows per multi-row INSERT: 5 columns × 20 = 100 bound parameters, the platform's limit per query. */
+const RECEIPT_ROWS_PER_INSERT = 20;
+
+const receiptInsertSql = (rows: number) =>
+  `INSERT INTO receipts (tx_hash, height, idx, signed, idempotency_key) VALUES ${Array.from(
+    { length: rows },
+    () => "(?, ?, ?, ?, ?)",
+  ).join(", ")}`;
+const RECEIPT_INSERT_FULL = receiptInsertSql(RECEIPT_ROWS_PER_INSERT);
+
+export class StepSql {
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+  }
+
+  /** Blocks no checkpoint holds yet (back-pressure); served by the blocks_checkpoint_index index. */
+  pendingBlocks(): number {
+    return this.#sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM blocks WHERE checkpoint_index IS NULL")
+      .one().n;
+  }
+
+  receiptByHash(txHashHex: string): ReceiptRowRaw | undefined {
+    return first(
+      this.#sql.exec<ReceiptRowRaw>("SELECT height, signed FROM receipts WHERE tx_hash = ?", txHashHex),
+    );
+  }
+
+  receiptByIdempotencyKey(id: string): ReceiptRowRaw | undefined {
+    return first(
+      this.#sql.exec<ReceiptRowRaw>("SELECT height, signed FROM receipts WHERE idempotency_key = ?", id),
+    );
+  }
+
+  insertBlock(b: BlockInsert): void {
+    this.#sql.exec(
+      "INSERT INTO blocks (height, encoded, state_root, tx_count, sealed_at_ms, checkpoint_index) VALUES (?, ?, ?, ?, ?, NULL)",
+      b.height,
+      toArrayBuffer(b.encoded),
+      toArrayBuffer(b.stateRoot),
+      b.txCount,
+      b.sealedAtMs,
+    );
+  }
+
+  /** All rows in as few statements as the parameter limit allows. */
+  insertReceipts(rows: readonly ReceiptInsert[]): void {
+    for (let at = 0; at < rows.length; at += RECEIPT_ROWS_PER_INSERT) {
+      const chunk = rows.slice(at, at + RECEIPT_ROWS_PER_INSERT);
+      const params: (string | number | ArrayBuffer | null)[] = [];
+      for (const r of chunk)
+        params.push(r.txHash, r.height, r.index, toArrayBuffer(r.signed), r.idempotencyKey);
+      this.#sql.exec(
+        chunk.length === RECEIPT_ROWS_PER_INSERT ? RECEIPT_INSERT_FULL : receiptInsertSql(chunk.length),
+        ...params,
+      );
+    }
+  }
+
+  updateHead(
+    id: number,
+    h: { stateRoot: Uint8Array; treeVersion: number; lastReceiptHash: Uint8Array },
+  ): void {
+    this.#sql.exec(
+      "UPDATE head SET state_root = ?, tree_version = ?, last_receipt_hash = ? WHERE id = ?",
+      toArrayBuffer(h.stateRoot),
+      h.treeVersion,
+      toArrayBuffer(h.lastReceiptHash),
+      id,
+    );
+  }
+}
+
+function first<T extends Record<string, SqlStorageValue>>(cursor: SqlStorageCursor<T>): T | undefined {
+  const next = cursor.next();
+  return next.done ? undefined : next.value;
+}
