@@ -16,7 +16,7 @@ export type Output = {
 
 export type CommandContext = {
   config: Config;
-  values: Record<string, string | boolean | string[] | undefined>;
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   positionals: string[];
   json: boolean;
   /** Progress lines for long flows (withdraw); silent with --json so stdout stays one JSON document. */
