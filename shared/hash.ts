@@ -3,18 +3,22 @@
  * domain separated by a tag so a leaf can never be confused with a node, nor
  * a transaction with a vote (docs/spec/hashing.md).
  *
- * @noble/hashes is the default everywhere (for domain tags, from hashers
- * prepared once per tag). A runtime shell may install a native synchronous
- * implementation with setSha256Backend, e.g. node:crypto through
- * nodeCryptoSha256Backend (settlement-node/crypto/node-sha256.ts). Measured
- * (bench/cases/{smt,stf,lane}.ts, "node:crypto sha256" cases): no
- * consistent gain on this code's 32-200 byte inputs (within run-to-run noise
- * in Node, slower in workerd's tree): per-call binding and Buffer costs eat
- * the faster compression, so no shell installs one today. Outputs are identical by definition; the tests
- * pin every backend to noble and to the goldens.
+ * The default is shared/sha256.ts, an allocation-free implementation: in
+ * workerd it is about 5x faster than @noble/hashes on this code's 16-300 byte
+ * inputs, in Node about 1.2-3x (bench/cases/crypto.ts "sha256" cases); its
+ * digests are pinned to noble by property tests in both runtimes
+ * (test/core/sha256-fast.test.ts). A runtime shell may install another
+ * synchronous implementation with setSha256Backend, e.g. node:crypto through
+ * nodeCryptoSha256Backend (settlement-node/crypto/node-sha256.ts), or noble
+ * (nobleSha256Backend, the reference). Measured (bench/cases/{smt,lane}.ts,
+ * "node:crypto sha256" cases): node:crypto is not faster on these small
+ * inputs (per-call binding and Buffer costs), so no shell installs one today.
+ * Outputs are identical by definition; the tests pin every backend to noble
+ * and to the goldens.
  */
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { utf8 } from "./bytes.ts";
+import { sha256 as fastSha256 } from "./sha256.ts";
 
 export const HASH_LENGTH = 32;
 
@@ -24,21 +28,25 @@ export type Sha256Backend = {
   sha256(data: Uint8Array): Uint8Array;
 };
 
+/** The default: shared/sha256.ts. */
+export const defaultSha256Backend: Sha256Backend = { name: "shared/sha256", sha256: fastSha256 };
+
+/** @noble/hashes, the reference the tests compare every backend with; installable like any other. */
 export const nobleSha256Backend: Sha256Backend = { name: "@noble/hashes", sha256: (d) => nobleSha256(d) };
 
-/** Null while the default (noble, streamed) is in use. */
+/** Null while the default (shared/sha256.ts) is in use. */
 let nativeBackend: Sha256Backend | null = null;
 
-/** Installs a native SHA-256 for the whole process (null or the noble backend: back to the default). */
+/** Installs another SHA-256 for the whole process (null or the default backend: back to the default). */
 export function setSha256Backend(backend: Sha256Backend | null): void {
-  nativeBackend = backend === null || backend === nobleSha256Backend ? null : backend;
+  nativeBackend = backend === null || backend === defaultSha256Backend ? null : backend;
 }
 
 export function getSha256Backend(): Sha256Backend {
-  return nativeBackend ?? nobleSha256Backend;
+  return nativeBackend ?? defaultSha256Backend;
 }
 
-/** The installed native backend, or null (modules with their own noble fast path check this). */
+/** The installed non-default backend, or null (modules with their own fast path check this). */
 export function nativeSha256Backend(): Sha256Backend | null {
   return nativeBackend;
 }
@@ -77,41 +85,15 @@ export function nodeCryptoSha256Backend(nodeCrypto: NodeCryptoLike): Sha256Backe
 }
 
 export function sha256(data: Uint8Array): Uint8Array {
-  return nativeBackend ? nativeBackend.sha256(data) : nobleSha256(data);
+  return nativeBackend ? nativeBackend.sha256(data) : fastSha256(data);
 }
 
-/** sha256(tag || parts...), streamed (noble) or through one reused buffer (native), so no concatenation is allocated. */
+/** sha256(tag || parts...) through one reused buffer, so no concatenation is allocated. */
 export function hashTagged(tag: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
-  if (nativeBackend) return nativeTagged(nativeBackend, tag, parts);
-  const prepared = domainTags.has(tag) ? preparedAfter(tag) : null;
-  let h: typeof taggedWork;
-  if (prepared) {
-    // As in shared/smt/hashing.ts: cloning a hasher that already absorbed the
-    // tag costs about half of a fresh one. Not reentrant; nothing runs between clone and digest.
-    prepared._cloneInto(taggedWork);
-    h = taggedWork;
-  } else {
-    h = nobleSha256.create();
-    h.update(tag);
-  }
-  for (const p of parts) h.update(p);
-  return h.digest();
+  return joinedDigest(nativeBackend ?? defaultSha256Backend, tag, parts);
 }
 
-const taggedWork = nobleSha256.create();
-/** Tags made by domainTag: cached and never mutated, so a hasher prepared with one stays valid. */
-const domainTags = new WeakSet<Uint8Array>();
-const preparedByTag = new WeakMap<Uint8Array, typeof taggedWork>();
-function preparedAfter(tag: Uint8Array): typeof taggedWork {
-  let prepared = preparedByTag.get(tag);
-  if (prepared === undefined) {
-    prepared = nobleSha256.create().update(tag);
-    preparedByTag.set(tag, prepared);
-  }
-  return prepared;
-}
-
-/** hashTagged(tag, a, b) with the native backend, without the rest-array (hot in the state tree). */
+/** hashTagged(tag, a, b) with an installed backend, without the rest-array (hot in the state tree). */
 export function nativeHashTagged2(
   backend: Sha256Backend,
   tag: Uint8Array,
@@ -133,7 +115,7 @@ function scratchOf(length: number): Uint8Array {
   return scratch;
 }
 
-function nativeTagged(backend: Sha256Backend, tag: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
+function joinedDigest(backend: Sha256Backend, tag: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
   let length = tag.length;
   for (const p of parts) length += p.length;
   const buf = scratchOf(length);
@@ -153,7 +135,6 @@ export function domainTag(name: string): Uint8Array {
   if (!t) {
     t = utf8(name);
     tagCache.set(name, t);
-    domainTags.add(t);
   }
   return t;
 }

@@ -24,10 +24,25 @@ export interface Codec<T> {
 
 export type Infer<C> = C extends Codec<infer T> ? T : never;
 
+/**
+ * One spare Writer, reused across encode calls: a fresh one costs a 256-byte
+ * buffer and a DataView, which is most of encoding a small record (a balance,
+ * a receipt), and notably so in workerd. Taken while in use, so a nested
+ * encode (from inside a codec) gets its own; not kept once grown past 64 KB.
+ */
+let spareWriter: Writer | null = null;
+const SPARE_WRITER_BYTES_MAX = 64 * 1024;
+
 export function encode<T>(codec: Codec<T>, value: T): Uint8Array {
-  const w = new Writer();
-  codec.write(w, value);
-  return w.finish();
+  const w = spareWriter ?? new Writer();
+  spareWriter = null;
+  try {
+    codec.write(w, value);
+    return w.finish();
+  } finally {
+    w.reset();
+    if (w.capacity <= SPARE_WRITER_BYTES_MAX) spareWriter = w;
+  }
 }
 
 /** Decodes exactly one value: the whole input must be consumed. */

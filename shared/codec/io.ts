@@ -51,6 +51,15 @@ export class Writer {
   finish(): Uint8Array {
     return this.buf.slice(0, this.length);
   }
+  /** Bytes of the underlying buffer (what reset() keeps). */
+  get capacity(): number {
+    return this.buf.length;
+  }
+  /** Empties the writer for reuse, keeping its buffer. */
+  reset(): void {
+    this.length = 0;
+    this.path.length = 0;
+  }
   fail(code: CodecErrorCode, message: string): never {
     throw new CodecError(code, this.path.join("."), this.length, message);
   }

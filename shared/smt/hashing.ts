@@ -2,9 +2,9 @@
  * The hash rules of the sparse Merkle tree (docs/spec/merkle.md): these are
  * consensus rules, so every other module computes hashes only through here.
  */
-import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { assertLength } from "../bytes.ts";
-import { domainTag, HASH_LENGTH, nativeHashTagged2, nativeSha256Backend } from "../hash.ts";
+import { domainTag, HASH_LENGTH, hashTagged, nativeHashTagged2, nativeSha256Backend } from "../hash.ts";
+import { sha256, sha256Prefixed2, wordPrefix } from "../sha256.ts";
 
 export const SMT_KEY_BYTES = 32;
 export const SMT_KEY_BITS = 256;
@@ -25,46 +25,33 @@ export function isZeroHash(hash: Uint8Array): boolean {
   return true;
 }
 
-// The same sha256(tag ‖ parts) as hashTagged in shared/hash.ts, but from
-// hashers prepared once: a fresh noble hasher per call costs ~3.5 µs against
-// ~1.5 µs here, and tree updates are mostly hashing. The tests pin these to
-// hashTagged. Not reentrant, which is fine: nothing runs between clone and digest.
-const afterLeafTag = nobleSha256.create().update(LEAF_TAG);
-const afterNodeTag = nobleSha256.create().update(NODE_TAG);
-const initial = nobleSha256.create();
-const work = nobleSha256.create();
+// The same sha256(tag ‖ a ‖ b) as hashTagged in shared/hash.ts, with the
+// 20-byte tags as prepared message words: sha256Prefixed2 reads the two
+// 32-byte halves straight into the message schedule (two compressions, no
+// copy). Other lengths (never in the tree) take the general path. The
+// tests pin these to hashTagged and to noble.
+const LEAF_WORDS = wordPrefix(LEAF_TAG);
+const NODE_WORDS = wordPrefix(NODE_TAG);
 
-function digest2(prepared: typeof work, a: Uint8Array, b: Uint8Array): Uint8Array {
-  prepared._cloneInto(work);
-  work.update(a);
-  work.update(b);
-  return finish();
-}
-
-/** digest() reuses the hasher's DataView (digestInto another array allocates one); the next clone revives it. */
-function finish(): Uint8Array {
-  return work.digest();
-}
-
-// With a native backend installed (shared/hash.ts setSha256Backend), it is used instead.
+// With another backend installed (shared/hash.ts setSha256Backend), it is used instead.
 export function leafHash(key: Uint8Array, valueHash: Uint8Array): Uint8Array {
   const native = nativeSha256Backend();
   if (native) return nativeHashTagged2(native, LEAF_TAG, key, valueHash);
-  return digest2(afterLeafTag, key, valueHash);
+  if (key.length !== 32 || valueHash.length !== 32) return hashTagged(LEAF_TAG, key, valueHash);
+  return sha256Prefixed2(LEAF_WORDS, key, valueHash);
 }
 
 export function valueHash(value: Uint8Array): Uint8Array {
   const native = nativeSha256Backend();
   if (native) return native.sha256(value);
-  initial._cloneInto(work);
-  work.update(value);
-  return finish();
+  return sha256(value);
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   const native = nativeSha256Backend();
   if (native) return nativeHashTagged2(native, NODE_TAG, left, right);
-  return digest2(afterNodeTag, left, right);
+  if (left.length !== 32 || right.length !== 32) return hashTagged(NODE_TAG, left, right);
+  return sha256Prefixed2(NODE_WORDS, left, right);
 }
 
 /** Bit `depth` of a key, most significant bit of byte 0 first: 0 goes left. */

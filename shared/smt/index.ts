@@ -10,4 +10,4 @@ export {
 } from "./hashing.ts";
 export * from "./proof.ts";
 export { CachedNodeStore, MemoryNodeStore, type NodeStore } from "./store.ts";
-export { SparseMerkleTree, type SparseMerkleTreeOptions } from "./tree.ts";
+export { SparseMerkleTree, type SparseMerkleTreeOptions, VALUE_CACHE_ENTRIES_DEFAULT } from "./tree.ts";

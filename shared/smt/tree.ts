@@ -9,12 +9,22 @@ import { generateProof, type SmtProof } from "./proof.ts";
 import { applyWrites, type LeafRef, type NodeRef, prepareWrites, type RefSink } from "./refs.ts";
 import { SmtMissingNodeError } from "./errors.ts";
 import { encodeRecord, type NodeStore, readStep, recordVersion, StoreRefSource } from "./store.ts";
+import { ValueCache } from "./value-cache.ts";
+
+/** Default bound of the current root's value cache (about 6 MB of JS heap when full). */
+export const VALUE_CACHE_ENTRIES_DEFAULT = 32_768;
 
 export type SparseMerkleTreeOptions = {
   /** Root to start from (default: the empty tree). */
   root?: Uint8Array;
   /** Version number of `root` (default 0); each update adds one. */
   version?: number;
+  /**
+   * Values of the current root kept in memory for get() (default
+   * VALUE_CACHE_ENTRIES_DEFAULT entries; 0 turns the cache off). Reads at
+   * other roots (getAt, readerAt) always walk the stored nodes.
+   */
+  valueCacheEntries?: number;
 };
 
 class CollectingSink implements RefSink {
@@ -35,6 +45,7 @@ export class SparseMerkleTree implements StateReader {
   #version: number;
   /** Version → hashes made stale by the update that produced it. */
   readonly #staleJournal = new Map<number, Uint8Array[]>();
+  readonly #values: ValueCache | null;
 
   constructor(store: NodeStore, options: SparseMerkleTreeOptions = {}) {
     this.#store = store;
@@ -43,6 +54,8 @@ export class SparseMerkleTree implements StateReader {
     assertKey(root, "SMT root");
     this.#root = root.slice();
     this.#version = options.version ?? 0;
+    const entries = options.valueCacheEntries ?? VALUE_CACHE_ENTRIES_DEFAULT;
+    this.#values = entries === 0 ? null : new ValueCache(entries);
   }
 
   /** Current root (a copy). */
@@ -68,6 +81,10 @@ export class SparseMerkleTree implements StateReader {
     if (stale.length > 0) this.#staleJournal.set(version, stale);
     this.#root = after.hash.slice();
     this.#version = version;
+    // Only now that the update went through: the cache describes the new root.
+    // Cached values are copies nobody else holds (the caller may reuse its arrays).
+    if (this.#values)
+      for (const w of prepared) this.#values.set(w.key, w.leaf ? w.leaf.value!.slice() : null);
     return this.root;
   }
 
@@ -91,9 +108,16 @@ export class SparseMerkleTree implements StateReader {
     return deleted;
   }
 
-  /** StateReader at the current root. */
+  /** StateReader at the current root: a fresh copy of the value, or undefined if absent. */
   get(key: StateKey): Uint8Array | undefined {
-    return this.getAt(this.#root, key);
+    const values = this.#values;
+    if (values === null) return this.getAt(this.#root, key);
+    assertKey(key, "StateKey");
+    const known = values.get(key);
+    if (known !== undefined) return known === null ? undefined : known.slice();
+    const value = this.getAt(this.#root, key);
+    values.set(key, value === undefined ? null : value.slice());
+    return value;
   }
 
   /** The value of `key` under any readable root, or undefined if absent. */

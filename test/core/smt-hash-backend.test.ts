@@ -5,6 +5,7 @@ import { toHex } from "../../shared/bytes.ts";
 import {
   domainTag,
   hashTagged,
+  defaultSha256Backend,
   getSha256Backend,
   nobleSha256Backend,
   type Sha256Backend,
@@ -24,16 +25,20 @@ describeSha256BackendConformance(oneShotNoble, 200);
 describe("setSha256Backend", () => {
   afterEach(() => setSha256Backend(null));
 
-  it("installs a backend and goes back to noble with null", () => {
-    expect(getSha256Backend()).toBe(nobleSha256Backend);
+  it("installs a backend and goes back to the default (shared/sha256) with null", () => {
+    expect(getSha256Backend()).toBe(defaultSha256Backend);
     setSha256Backend(oneShotNoble);
     expect(getSha256Backend()).toBe(oneShotNoble);
     setSha256Backend(null);
+    expect(getSha256Backend()).toBe(defaultSha256Backend);
+    setSha256Backend(nobleSha256Backend);
     expect(getSha256Backend()).toBe(nobleSha256Backend);
+    setSha256Backend(defaultSha256Backend);
+    expect(getSha256Backend()).toBe(defaultSha256Backend);
   });
 });
 
-describe("hashTagged with domain tags (noble, prepared per tag)", () => {
+describe("hashTagged with domain tags (default backend)", () => {
   it("equals sha256(tag ‖ parts) for interleaved tags and arbitrary parts", () => {
     const names = ["bitlayer/test/a/v1", "bitlayer/test/b/v1", "bitlayer/state/balance"];
     fc.assert(

@@ -1,0 +1,63 @@
+/**
+ * The values of the current root's keys that were read or written lately,
+ * so a point read is one Map lookup instead of a walk of ~log2(n) stored
+ * nodes (each a store lookup: the lane's hottest reads are the same few
+ * hundred accounts block after block). Bounded like CachedNodeStore: two
+ * generations of at most `maxEntries/2` entries; a full young generation
+ * replaces the old one, old hits are promoted.
+ *
+ * Only valid for one root: SparseMerkleTree updates it with each update's
+ * writes after the update succeeded, and never consults it for other roots.
+ */
+import { hashMapKey } from "../hash.ts";
+
+/** `null`: known absent. */
+type Known = Uint8Array | null;
+
+export class ValueCache {
+  readonly #generationEntries: number;
+  #young = new Map<string, Known>();
+  #old = new Map<string, Known>();
+
+  constructor(maxEntries: number) {
+    if (!Number.isInteger(maxEntries) || maxEntries < 2)
+      throw new RangeError(`ValueCache maxEntries must be an integer ≥ 2, got ${maxEntries}.`);
+    this.#generationEntries = Math.floor(maxEntries / 2);
+  }
+
+  get size(): number {
+    return this.#young.size + this.#old.size;
+  }
+
+  /** The value (not a copy: callers copy), null if known absent, undefined if not cached. */
+  get(key: Uint8Array): Known | undefined {
+    const k = hashMapKey(key);
+    const young = this.#young.get(k);
+    if (young !== undefined) return young;
+    const old = this.#old.get(k);
+    if (old === undefined) return undefined;
+    this.#old.delete(k);
+    this.#remember(k, old);
+    return old;
+  }
+
+  /** Records the value of `key` under the current root (callers hand over an array nobody mutates). */
+  set(key: Uint8Array, value: Known): void {
+    const k = hashMapKey(key);
+    this.#old.delete(k);
+    this.#remember(k, value);
+  }
+
+  clear(): void {
+    this.#young = new Map();
+    this.#old = new Map();
+  }
+
+  #remember(k: string, value: Known): void {
+    if (this.#young.size >= this.#generationEntries && !this.#young.has(k)) {
+      this.#old = this.#young;
+      this.#young = new Map();
+    }
+    this.#young.set(k, value);
+  }
+}
