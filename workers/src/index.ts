@@ -13,6 +13,7 @@ import { REQUEST_BODY_BYTES_MAX, TXS_PER_REQUEST_MAX } from "./limits.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rateLimit } from "./rate-limit.ts";
 import { devBench } from "./routes/dev-bench.ts";
+import { devControls } from "./routes/dev-controls.ts";
 
 export { Sequencer } from "./sequencer/sequencer.ts";
 
@@ -209,6 +210,7 @@ app.get("/v1/health", (c) => c.json({ ok: true }));
 app.get("/v1/openapi.json", (c) => c.json(openApiDocument));
 app.route("/v1/lanes", lanes);
 app.route("/v1/dev/bench", devBench);
+app.route("/v1/dev/lanes", devControls);
 app.notFound(() => {
   throw notFound("Route");
 });

@@ -13,7 +13,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
-import { asc, eq, gte, isNull } from "drizzle-orm";
+import { asc, desc, eq, gte, isNull, ne } from "drizzle-orm";
 import { migrations } from "../../../migrations/edge/migrations.ts";
 import { settlementPayloadCodec } from "../../../settlement-node/ledger/tx.ts";
 import { toHex, fromHex } from "../../../shared/bytes.ts";
@@ -48,7 +48,7 @@ import * as schema from "./schema.ts";
 import { SqlNodeStore } from "./sql-node-store.ts";
 import { benchWrite } from "./bench-write.ts";
 import { type ReceiptRowRaw, StepSql } from "./step-sql.ts";
-import type { FinalityStatus, ProvenRead, ReceiptView, SubmitResult, TxOutcome } from "./types.ts";
+import type { DevLaneState, FinalityStatus, ProvenRead, ReceiptView, SubmitResult, TxOutcome } from "./types.ts";
 
 /** ~200 B per cached record with JS overhead: ~40 MB, well inside a Durable Object's 128 MB. */
 const NODE_CACHE_RECORDS = 200_000;
@@ -176,7 +176,7 @@ export class Sequencer extends DurableObject<Env> {
 
     if (fresh.length > 0) {
       const verified = await this.#executor.verify(fresh.map((f) => f.bytes));
-      const nowMs = BigInt(Date.now());
+      const nowMs = BigInt(this.#laneNowMs());
       const step = this.#executor.execute(verified, nowMs);
       let signed: SignedLaneReceipt[];
       let encodedReceipts: Uint8Array[] = [];
@@ -363,6 +363,7 @@ export class Sequencer extends DurableObject<Env> {
       baseFeePerGas: lane.baseFeePerGas.toString(),
       pendingBlocks: this.#pendingBlocks(),
       pendingBlocksMax: this.#config.pendingBlocksMax,
+      checkpointAgeMsMax: this.#config.checkpointAgeMsMax,
       nextCheckpointIndex: cp.nextCheckpointIndex,
       checkpointedRoot: toHex(u8(cp.checkpointedRoot)),
     };
@@ -391,8 +392,8 @@ export class Sequencer extends DurableObject<Env> {
         .all();
       const take = blocksForNextCheckpoint(
         pending.map((b) => ({ bytes: b.encoded.byteLength, sealedAtMs: b.sealedAtMs })),
-        Date.now(),
-        { ageMsMax: this.#config.checkpointAgeMsMax, bytesTarget: 96 * 1024 },
+        this.#laneNowMs(),
+        { ageMsMax: this.#forceCheckpoint ? 0 : this.#config.checkpointAgeMsMax, bytesTarget: 96 * 1024 },
       );
       if (take === 0) break;
       const chosen = pending.slice(0, take);
@@ -478,6 +479,78 @@ export class Sequencer extends DurableObject<Env> {
         status: c.status,
         payload: toHex(u8(c.payload)),
       }));
+  }
+
+  // ---- time controls (routes/dev-controls.ts; only with BITLAYER_DEV = "1") ----
+
+  /** Added to the wall clock for block timestamps and checkpoint age; in memory (an evicted object restarts at 0: block times stay monotonic, the STF clamps them). */
+  #clockOffsetMs = 0;
+  /** While set, the alarm checkpoints every pending block regardless of age. */
+  #forceCheckpoint = false;
+
+  /** The lane's clock: wall time plus the dev offset. Alarms are still scheduled in wall time. */
+  #laneNowMs(): number {
+    return Date.now() + this.#clockOffsetMs;
+  }
+
+  /** Moves the lane's clock forward by `ms`, then runs the alarm (checkpoints that came due are built and posted). */
+  async devAdvanceClock(ms: number): Promise<DevLaneState> {
+    this.#requireDev();
+    if (!Number.isSafeInteger(ms) || ms < 0) throw new Error(`advance by a whole number of ms ≥ 0, got ${ms}`);
+    this.#clockOffsetMs += ms;
+    await this.alarm();
+    return this.#devState();
+  }
+
+  /** Runs the alarm now, with every unfinished checkpoint due (posts, and polls settlement's status at once). */
+  async devRunAlarm(): Promise<DevLaneState> {
+    this.#requireDev();
+    this.#db
+      .update(schema.checkpoints)
+      .set({ nextAttemptMs: Date.now() })
+      .where(ne(schema.checkpoints.status, "final"))
+      .run();
+    await this.alarm();
+    return this.#devState();
+  }
+
+  /** Builds a checkpoint of every pending block now (whatever their age) and posts it. */
+  async devForceCheckpoint(): Promise<DevLaneState> {
+    this.#requireDev();
+    this.#forceCheckpoint = true;
+    try {
+      await this.devRunAlarm();
+    } finally {
+      this.#forceCheckpoint = false;
+    }
+    return this.#devState();
+  }
+
+  /**
+   * Every step already seals the blocks it fills (there is no open block to
+   * close), so sealing is the lane's head: after any acknowledged submit, its
+   * transactions are in a sealed block.
+   */
+  devSeal(): DevLaneState {
+    this.#requireDev();
+    return this.#devState();
+  }
+
+  #devState(): DevLaneState {
+    const last = this.#db
+      .select({ index: schema.checkpoints.index, status: schema.checkpoints.status })
+      .from(schema.checkpoints)
+      .orderBy(desc(schema.checkpoints.index))
+      .limit(1)
+      .get();
+    return {
+      lane: this.#config.lane,
+      clockOffsetMs: this.#clockOffsetMs,
+      laneTimeMs: this.#laneNowMs(),
+      height: this.#executor.lane.height.toString(),
+      pendingBlocks: this.#pendingBlocks(),
+      lastCheckpoint: last ? { index: last.index, status: last.status } : null,
+    };
   }
 
   // ---- bench baselines (routes/dev-bench.ts; only with BITLAYER_DEV = "1") ----

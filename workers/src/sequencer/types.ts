@@ -34,3 +34,14 @@ export type ProvenRead<T> = {
   proof: string;
   entries: { key: string; value: string | null }[];
 };
+
+/** What the time-control methods answer (routes/dev-controls.ts; dev only). */
+export type DevLaneState = {
+  lane: number;
+  /** How far the lane's clock runs ahead of the wall clock. */
+  clockOffsetMs: number;
+  laneTimeMs: number;
+  height: string;
+  pendingBlocks: number;
+  lastCheckpoint: { index: number; status: string } | null;
+};
