@@ -4,37 +4,22 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { z } from "zod";
+import type { z } from "zod";
 import { fromHex } from "../../shared/bytes.ts";
-import { TX_BYTES_MAX } from "../../shared/stf/limits.ts";
 import type { Env } from "./env.ts";
 import { ApiError, badRequest, notFound } from "./errors.ts";
-import { REQUEST_BODY_BYTES_MAX, TXS_PER_REQUEST_MAX } from "./limits.ts";
+import { REQUEST_BODY_BYTES_MAX } from "./limits.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rateLimit } from "./rate-limit.ts";
 import { devBench } from "./routes/dev-bench.ts";
 import { devControls } from "./routes/dev-controls.ts";
+import { withdrawalRoutes } from "./routes/withdrawals.ts";
+import { checkpointQuery, hex32, laneParam, pageQuery, submitBody, websocketUpgrade } from "./schemas.ts";
 
 export { Sequencer } from "./sequencer/sequencer.ts";
 
 const HEX = /^(0x)?([0-9a-fA-F]{2})*$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const txText = z
-  .string()
-  .min(1)
-  .max(TX_BYTES_MAX * 2 + 2);
-const submitBody = z
-  .object({
-    tx: txText.optional(),
-    txs: z.array(txText).min(1).max(TXS_PER_REQUEST_MAX).optional(),
-    encoding: z.enum(["hex", "base64"]).optional(),
-  })
-  .strict()
-  .refine((b) => (b.tx === undefined) !== (b.txs === undefined), {
-    message: "give exactly one of tx and txs",
-    path: ["tx"],
-  });
-const hash32 = z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, "must be 32 bytes of hex");
 
 function decodeTx(text: string, encoding: "hex" | "base64", field: string): Uint8Array {
   if (encoding === "hex") {
@@ -51,14 +36,31 @@ function strip0x(s: string): string {
   return (s.startsWith("0x") ? s.slice(2) : s).toLowerCase();
 }
 
+/** Parses `value` or throws a 400 naming the offending field (`prefix` for the value itself, else its path). */
+function parse<T extends z.ZodType>(schema: T, value: unknown, code: string, prefix: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.map(String);
+  // An unknown key is reported at its parent; name the key itself.
+  if (issue.code === "unrecognized_keys") path.push(issue.keys[0]!);
+  const field = path.length > 0 ? path.join(".") : prefix;
+  throw badRequest(code, `${field}: ${issue.message}.`, field);
+}
+
+/** A 32-byte hex path parameter, lowercase without 0x. */
+function hexParam(raw: string | undefined, code: string, field: string): string {
+  return strip0x(parse(hex32, raw ?? "", code, field));
+}
+
 type AppEnv = { Bindings: Env; Variables: { lane: number } };
 
 const lanes = new Hono<AppEnv>();
 
 lanes.use("/:lane/*", async (c, next) => {
-  const raw = c.req.param("lane");
+  const raw = c.req.param("lane") ?? "";
   const lane = Number(raw);
-  if (!/^[1-9][0-9]{0,9}$/.test(raw ?? "") || lane > Number(c.env.LANES_MAX))
+  if (!laneParam.safeParse(raw).success || lane > Number(c.env.LANES_MAX))
     throw badRequest("invalid_lane", `Lane must be an integer in 1..${c.env.LANES_MAX}.`, "lane");
   c.set("lane", lane);
   await next();
@@ -79,128 +81,85 @@ lanes.post(
     try {
       json = await c.req.json();
     } catch {
-      throw badRequest("invalid_json", "Request body is not valid JSON.");
+      throw badRequest("invalid_json", "Request body is not valid JSON.", "body");
     }
-    const parsed = submitBody.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = issue.path.length > 0 ? issue.path.join(".") : undefined;
-      throw badRequest(
-        "invalid_body",
-        `Expected { tx } or { txs: [...] } of signed transactions: ${issue.message}.`,
-        field,
-      );
-    }
-    const encoding = parsed.data.encoding ?? "hex";
-    const single = parsed.data.tx !== undefined;
-    const texts = parsed.data.tx !== undefined ? [parsed.data.tx] : (parsed.data.txs ?? []);
+    const body = parse(submitBody, json, "invalid_body", "body");
+    const encoding = body.encoding ?? "hex";
+    const single = body.tx !== undefined;
+    const texts = body.tx !== undefined ? [body.tx] : (body.txs ?? []);
     const txs = texts.map((t, i) => decodeTx(t, encoding, single ? "tx" : `txs.${i}`));
     const result = await sequencer(c.env, c.get("lane")).submit(txs);
     if (!result.ok)
       throw new ApiError(503, result.error.code, result.error.message, {
         retryAfterSeconds: result.error.retryAfterSeconds,
       });
-    const rejected = result.results.filter((r) => r.status === "rejected");
     // One transaction: a rejection is the request's error. A batch: 200 with one outcome per transaction.
-    if (single && rejected.length === 1) {
-      const r = rejected[0]!;
-      if (r.status === "rejected")
-        return c.json(
-          {
-            error: {
-              code: "tx_rejected",
-              message: `Transaction rejected: ${r.reason}.`,
-              field: "tx",
-              reason: r.reason,
-              status: r.code,
-              txHash: r.txHash,
-            },
+    const first = result.results[0]!;
+    if (single && first.status === "rejected")
+      return c.json(
+        {
+          error: {
+            code: "tx_rejected",
+            message: `Transaction rejected: ${first.reason}.`,
+            field: "tx",
+            reason: first.reason,
+            status: first.code,
+            txHash: first.txHash,
           },
-          422,
-        );
-    }
-    return c.json(single ? result.results[0] : { results: result.results });
+        },
+        422,
+      );
+    return c.json(single ? first : { results: result.results });
   },
 );
 
 lanes.get("/:lane/receipts/:hash", async (c) => {
-  const hash = hash32.safeParse(c.req.param("hash"));
-  if (!hash.success) throw badRequest("invalid_hash", "Transaction hash must be 32 bytes of hex.", "hash");
-  const receipt = await sequencer(c.env, c.get("lane")).receipt(strip0x(hash.data));
+  const hash = hexParam(c.req.param("hash"), "invalid_hash", "hash");
+  const receipt = await sequencer(c.env, c.get("lane")).receipt(hash);
   if (!receipt) throw notFound("Receipt");
   return c.json(receipt);
 });
 
 lanes.get("/:lane/idempotency/:sender/:key", async (c) => {
-  const sender = hash32.safeParse(c.req.param("sender"));
-  if (!sender.success)
-    throw badRequest("invalid_sender", "Sender must be a 32-byte public key in hex.", "sender");
-  const key = hash32.safeParse(c.req.param("key"));
-  if (!key.success) throw badRequest("invalid_key", "Idempotency key must be 32 bytes of hex.", "key");
-  const receipt = await sequencer(c.env, c.get("lane")).byIdempotencyKey(
-    strip0x(sender.data),
-    strip0x(key.data),
-  );
+  const sender = hexParam(c.req.param("sender"), "invalid_sender", "sender");
+  const key = hexParam(c.req.param("key"), "invalid_key", "key");
+  const receipt = await sequencer(c.env, c.get("lane")).byIdempotencyKey(sender, key);
   if (!receipt) throw notFound("Receipt for this idempotency key");
   return c.json(receipt);
 });
 
 lanes.get("/:lane/accounts/:address", async (c) => {
-  const address = hash32.safeParse(c.req.param("address"));
-  if (!address.success)
-    throw badRequest("invalid_address", "Address must be a 32-byte public key in hex.", "address");
-  return c.json(await sequencer(c.env, c.get("lane")).account(strip0x(address.data)));
+  const address = hexParam(c.req.param("address"), "invalid_address", "address");
+  return c.json(await sequencer(c.env, c.get("lane")).account(address));
 });
 
 lanes.get("/:lane/accounts/:address/tokens/:token", async (c) => {
-  const address = hash32.safeParse(c.req.param("address"));
-  if (!address.success)
-    throw badRequest("invalid_address", "Address must be a 32-byte public key in hex.", "address");
-  const token = hash32.safeParse(c.req.param("token"));
-  if (!token.success) throw badRequest("invalid_token", "Token id must be 32 bytes of hex.", "token");
-  return c.json(
-    await sequencer(c.env, c.get("lane")).tokenBalance(strip0x(address.data), strip0x(token.data)),
-  );
+  const address = hexParam(c.req.param("address"), "invalid_address", "address");
+  const token = hexParam(c.req.param("token"), "invalid_token", "token");
+  return c.json(await sequencer(c.env, c.get("lane")).tokenBalance(address, token));
 });
 
 lanes.get("/:lane/items/:item", async (c) => {
-  const item = hash32.safeParse(c.req.param("item"));
-  if (!item.success) throw badRequest("invalid_item", "Item id must be 32 bytes of hex.", "item");
-  return c.json(await sequencer(c.env, c.get("lane")).item(strip0x(item.data)));
-});
-
-const blocksQuery = z.object({
-  from: z.coerce.number().int().min(1).default(1),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  const item = hexParam(c.req.param("item"), "invalid_item", "item");
+  return c.json(await sequencer(c.env, c.get("lane")).item(item));
 });
 
 lanes.get("/:lane/blocks", async (c) => {
-  const q = blocksQuery.safeParse(c.req.query());
-  if (!q.success) {
-    const issue = q.error.issues[0]!;
-    throw badRequest("invalid_query", issue.message, issue.path.join("."));
-  }
-  return c.json({ blocks: await sequencer(c.env, c.get("lane")).blocks(q.data.from, q.data.limit) });
+  const q = parse(pageQuery, c.req.query(), "invalid_query", "query");
+  return c.json({ blocks: await sequencer(c.env, c.get("lane")).blocks(q.from ?? 1, q.limit ?? 20) });
 });
 
 lanes.get("/:lane/checkpoints", async (c) => {
-  const q = blocksQuery.safeParse(c.req.query());
-  if (!q.success)
-    throw badRequest("invalid_query", q.error.issues[0]!.message, q.error.issues[0]!.path.join("."));
+  const q = parse(checkpointQuery, c.req.query(), "invalid_query", "query");
   return c.json({
-    checkpoints: await sequencer(c.env, c.get("lane")).checkpoints(q.data.from - 1, q.data.limit),
+    checkpoints: await sequencer(c.env, c.get("lane")).checkpoints((q.from ?? 1) - 1, q.limit ?? 20),
   });
 });
 
 lanes.get("/:lane/status", async (c) => c.json(await sequencer(c.env, c.get("lane")).status()));
 
 lanes.get("/:lane/feed", async (c) => {
-  if (c.req.header("Upgrade") !== "websocket")
-    throw new ApiError(
-      400,
-      "websocket_required",
-      "The receipt feed is a WebSocket: send Upgrade: websocket.",
-    );
+  parse(websocketUpgrade, c.req.header("Upgrade")?.toLowerCase(), "websocket_required", "Upgrade");
   return sequencer(c.env, c.get("lane")).fetch(c.req.raw);
 });
 
@@ -209,6 +168,7 @@ app.use("/v1/*", (c, next) => rateLimit({ perMinute: Number(c.env.RATE_LIMIT_PER
 app.get("/v1/health", (c) => c.json({ ok: true }));
 app.get("/v1/openapi.json", (c) => c.json(openApiDocument));
 app.route("/v1/lanes", lanes);
+app.route("/v1/lanes", withdrawalRoutes);
 app.route("/v1/dev/bench", devBench);
 app.route("/v1/dev/lanes", devControls);
 app.notFound(() => {

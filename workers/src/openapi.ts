@@ -1,90 +1,192 @@
-/** GET /v1/openapi.json: the route list with parameters; docs/api-edge.md has the prose. */
-const hex32 = { type: "string", pattern: "^(0x)?[0-9a-fA-F]{64}$" };
-const lane = { name: "lane", in: "path", required: true, schema: { type: "integer", minimum: 1 } };
-const error = {
-  description: "Error",
-  content: {
-    "application/json": {
-      schema: {
-        type: "object",
-        properties: {
-          error: {
-            type: "object",
-            required: ["code", "message"],
-            properties: { code: { type: "string" }, message: { type: "string" }, field: { type: "string" } },
-          },
-        },
-      },
-    },
-  },
-};
-const get = (summary: string, params: object[] = []) => ({
-  get: {
-    summary,
-    parameters: [lane, ...params],
-    responses: { 200: { description: "OK" }, 400: error, 404: error },
-  },
-});
-const path = (name: string) => ({ name, in: "path", required: true, schema: hex32 });
+/**
+ * GET /v1/openapi.json: the OpenAPI 3.1 document of the edge API, generated
+ * from EDGE_ROUTES, whose parameter and body schemas are the zod schemas the
+ * routes validate with (schemas.ts). EDGE_ROUTES is the one list of routes:
+ * test/workerd/worker-bad-input.test.ts checks that the Hono app serves
+ * exactly these and sends bad input to every parameter and body they name.
+ * docs/api-edge.md has the prose; docs/api/edge.md is generated from this.
+ */
+import { z } from "zod";
+import { REQUEST_BODY_BYTES_MAX } from "./limits.ts";
+import * as s from "./schemas.ts";
 
-export const openApiDocument = {
-  openapi: "3.1.0",
-  info: { title: "Bitlayer edge API", version: "1" },
-  paths: {
-    "/v1/lanes/{lane}/txs": {
-      post: {
-        summary: "Submit one signed transaction ({tx}) or a batch ({txs}), canonical bytes as hex or base64",
-        parameters: [lane],
-        requestBody: {
-          content: {
-            "application/json": {
-              schema: {
-                oneOf: [
-                  {
-                    type: "object",
-                    required: ["tx"],
-                    properties: { tx: { type: "string" }, encoding: { enum: ["hex", "base64"] } },
-                  },
-                  {
-                    type: "object",
-                    required: ["txs"],
-                    properties: {
-                      txs: { type: "array", maxItems: 256, items: { type: "string" } },
-                      encoding: { enum: ["hex", "base64"] },
-                    },
-                  },
-                ],
-              },
-            },
-          },
-        },
-        responses: {
-          200: { description: "Signed receipt(s)" },
-          400: error,
-          413: error,
-          422: error,
-          429: error,
-          503: error,
-        },
-      },
-    },
-    "/v1/lanes/{lane}/receipts/{hash}": get("Signed receipt by transaction hash", [path("hash")]),
-    "/v1/lanes/{lane}/idempotency/{sender}/{key}": get("Signed receipt by sender and idempotency key", [
-      path("sender"),
-      path("key"),
-    ]),
-    "/v1/lanes/{lane}/accounts/{address}": get(
-      "Nonce and native balance with a multiproof against the state root",
-      [path("address")],
-    ),
-    "/v1/lanes/{lane}/accounts/{address}/tokens/{token}": get("Token record and balance with a multiproof", [
-      path("address"),
-      path("token"),
-    ]),
-    "/v1/lanes/{lane}/items/{item}": get("Item record with a proof", [path("item")]),
-    "/v1/lanes/{lane}/blocks": get("Sealed blocks from a height (?from, ?limit ≤ 100)"),
-    "/v1/lanes/{lane}/checkpoints": get("Built checkpoints with their postCheckpoint payloads"),
-    "/v1/lanes/{lane}/status": get("Head, sequencer key, pending blocks"),
-    "/v1/lanes/{lane}/feed": get("WebSocket feed of receipts (Upgrade: websocket)"),
-  },
+export type EdgeRoute = {
+  method: "get" | "post";
+  /** OpenAPI path syntax ({param}). */
+  path: string;
+  summary: string;
+  params?: Record<string, z.ZodType>;
+  query?: z.ZodObject;
+  headers?: Record<string, z.ZodType>;
+  body?: z.ZodType;
+  /** Error statuses besides 429 (every /v1 route is rate limited). */
+  errors: number[];
+  /** Served only when the Worker runs with BITLAYER_DEV = "1" (404 otherwise). */
+  dev?: boolean;
 };
+
+const lane = { lane: s.laneParam };
+const devLaneQuery = z.object({ lane: s.decimalQuery(1, 4_294_967_295) }).strict();
+
+export const EDGE_ROUTES: readonly EdgeRoute[] = [
+  { method: "get", path: "/v1/health", summary: "Liveness of the Worker", errors: [] },
+  { method: "get", path: "/v1/openapi.json", summary: "This document", errors: [] },
+  {
+    method: "post",
+    path: "/v1/lanes/{lane}/txs",
+    summary:
+      "Submit one signed transaction ({tx}) or a batch ({txs}, ≤ 256), canonical bytes as hex (default) or base64",
+    params: lane,
+    body: s.submitBody,
+    errors: [400, 413, 422, 503],
+  },
+  {
+    method: "get",
+    path: "/v1/lanes/{lane}/receipts/{hash}",
+    summary: "Signed receipt and finality by transaction hash",
+    params: { ...lane, hash: s.hex32 },
+    errors: [400, 404],
+  },
+  {
+    method: "get",
+    path: "/v1/lanes/{lane}/idempotency/{sender}/{key}",
+    summary: "Signed receipt by sender public key and idempotency key",
+    params: { ...lane, sender: s.hex32, key: s.hex32 },
+    errors: [400, 404],
+  },
+  {
+    method: "get",
+    path: "/v1/lanes/{lane}/accounts/{address}",
+    summary: "Nonce and native balance with a multiproof against the state root (zeros: proof of absence)",
+    params: { ...lane, address: s.hex32 },
+    errors: [400],
+  },
+  {
+    method: "get",
+    path: "/v1/lanes/{lane}/accounts/{address}/tokens/{token}",
+    summary: "Token record and balance with a multiproof",
+    params: { ...lane, address: s.hex32, token: s.hex32 },
+    errors: [400],
+  },
+  {
+    method: "get",
+    path: "/v1/lanes/{lane}/items/{item}",
+    summary: "Item record with a proof (null: proof of absence)",
+    params: { ...lane, item: s.hex32 },
+    errors: [400],
+  },
+  {
+    method: "get",
+    path: "/v1/lanes/{lane}/blocks",
+    summary: "Sealed blocks with their canonical bytes, from height ?from (default 1), ?limit ≤ 100",
+    params: lane,
+    query: s.pageQuery,
+    errors: [400],
+  },
+  {
+    method: "get",
+    path: "/v1/lanes/{lane}/checkpoints",
+    summary:
+      "Built checkpoints with their postCheckpoint payloads, from the ?from-th (default 1), ?limit ≤ 20",
+    params: lane,
+    query: s.checkpointQuery,
+    errors: [400],
+  },
+  {
+    method: "get",
+    path: "/v1/lanes/{lane}/status",
+    summary: "Head, sequencer key, base fee, pending blocks",
+    params: lane,
+    errors: [400],
+  },
+  {
+    method: "get",
+    path: "/v1/lanes/{lane}/feed",
+    summary: "WebSocket feed of the lane's receipts (docs/api-edge.md, Receipt feed)",
+    params: lane,
+    headers: { Upgrade: s.websocketUpgrade },
+    errors: [400],
+  },
+  {
+    method: "post",
+    path: "/v1/dev/bench/verify",
+    summary: "Bench baseline: n native Ed25519 verifies (BITLAYER_DEV only)",
+    query: z.object({ n: s.decimalQuery(0, 100_000) }).strict(),
+    errors: [400, 404],
+    dev: true,
+  },
+  {
+    method: "post",
+    path: "/v1/dev/bench/ping",
+    summary: "Bench baseline: one RPC to the lane's Sequencer that does nothing (BITLAYER_DEV only)",
+    query: devLaneQuery,
+    errors: [400, 404],
+    dev: true,
+  },
+  {
+    method: "post",
+    path: "/v1/dev/bench/write",
+    summary: "Bench baseline: one RPC to the lane's Sequencer doing one SQL write (BITLAYER_DEV only)",
+    query: devLaneQuery,
+    errors: [400, 404],
+    dev: true,
+  },
+];
+
+const schemaOf = (t: z.ZodType) => z.toJSONSchema(t, { io: "input", unrepresentable: "any" });
+
+const STATUS_TEXT: Record<number, string> = {
+  200: "OK",
+  400: "Malformed input; `error.field` names it",
+  404: "Not found (or a dev route while BITLAYER_DEV is not 1)",
+  413: `Body over ${REQUEST_BODY_BYTES_MAX} bytes`,
+  422: "A single transaction was refused by the lane (`error.reason`: signature, chain, lane, nonce, fee, …)",
+  429: "Rate limited; see Retry-After",
+  503: "Lane busy (back-pressure); see Retry-After",
+};
+
+function buildDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const error = schemaOf(s.errorResponse);
+  for (const r of EDGE_ROUTES) {
+    const parameters = [
+      ...Object.entries(r.params ?? {}).map(([name, schema]) => ({
+        name,
+        in: "path",
+        required: true,
+        schema: schemaOf(schema),
+      })),
+      ...Object.entries(r.query?.shape ?? {}).map(([name, schema]) => {
+        const optional = schema instanceof z.ZodOptional;
+        return {
+          name,
+          in: "query",
+          required: !optional,
+          schema: schemaOf(optional ? (schema as z.ZodOptional<z.ZodType>).unwrap() : (schema as z.ZodType)),
+        };
+      }),
+      ...Object.entries(r.headers ?? {}).map(([name, schema]) => ({
+        name,
+        in: "header",
+        required: true,
+        schema: schemaOf(schema),
+      })),
+    ];
+    const responses: Record<string, unknown> = { 200: { description: STATUS_TEXT[200] } };
+    for (const e of [...r.errors, 429])
+      responses[e] = { description: STATUS_TEXT[e], content: { "application/json": { schema: error } } };
+    paths[r.path] ??= {};
+    paths[r.path]![r.method] = {
+      summary: r.summary,
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(r.body
+        ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(r.body) } } } }
+        : {}),
+      responses,
+      ...(r.dev ? { "x-dev-only": true } : {}),
+    };
+  }
+  return { openapi: "3.1.0", info: { title: "Bitlayer edge API", version: "1" }, paths };
+}
+
+export const openApiDocument = buildDocument();
