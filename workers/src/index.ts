@@ -4,7 +4,6 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { z } from "zod";
 import { fromHex } from "../../shared/bytes.ts";
 import type { Env } from "./env.ts";
 import { ApiError, badRequest, notFound } from "./errors.ts";
@@ -14,7 +13,8 @@ import { rateLimit } from "./rate-limit.ts";
 import { devBench } from "./routes/dev-bench.ts";
 import { devControls } from "./routes/dev-controls.ts";
 import { withdrawalRoutes } from "./routes/withdrawals.ts";
-import { checkpointQuery, hex32, laneParam, pageQuery, submitBody, websocketUpgrade } from "./schemas.ts";
+import { checkpointQuery, laneParam, pageQuery, submitBody, websocketUpgrade } from "./schemas.ts";
+import { hexParam, jsonBody, parse, queryOf } from "./validate.ts";
 
 export { Sequencer } from "./sequencer/sequencer.ts";
 
@@ -32,27 +32,6 @@ function decodeTx(text: string, encoding: "hex" | "base64", field: string): Uint
   return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
 }
 
-function strip0x(s: string): string {
-  return (s.startsWith("0x") ? s.slice(2) : s).toLowerCase();
-}
-
-/** Parses `value` or throws a 400 naming the offending field (`prefix` for the value itself, else its path). */
-function parse<T extends z.ZodType>(schema: T, value: unknown, code: string, prefix: string): z.output<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const path = issue.path.map(String);
-  // An unknown key is reported at its parent; name the key itself.
-  if (issue.code === "unrecognized_keys") path.push(issue.keys[0]!);
-  const field = path.length > 0 ? path.join(".") : prefix;
-  throw badRequest(code, `${field}: ${issue.message}.`, field);
-}
-
-/** A 32-byte hex path parameter, lowercase without 0x. */
-function hexParam(raw: string | undefined, code: string, field: string): string {
-  return strip0x(parse(hex32, raw ?? "", code, field));
-}
-
 type AppEnv = { Bindings: Env; Variables: { lane: number } };
 
 const lanes = new Hono<AppEnv>();
@@ -68,50 +47,35 @@ lanes.use("/:lane/*", async (c, next) => {
 
 const sequencer = (env: Env, lane: number) => env.SEQUENCER.getByName(String(lane));
 
-lanes.post(
-  "/:lane/txs",
-  bodyLimit({
-    maxSize: REQUEST_BODY_BYTES_MAX,
-    onError: () => {
-      throw new ApiError(413, "body_too_large", `Request body exceeds ${REQUEST_BODY_BYTES_MAX} bytes.`);
-    },
-  }),
-  async (c) => {
-    let json: unknown;
-    try {
-      json = await c.req.json();
-    } catch {
-      throw badRequest("invalid_json", "Request body is not valid JSON.", "body");
-    }
-    const body = parse(submitBody, json, "invalid_body", "body");
-    const encoding = body.encoding ?? "hex";
-    const single = body.tx !== undefined;
-    const texts = body.tx !== undefined ? [body.tx] : (body.txs ?? []);
-    const txs = texts.map((t, i) => decodeTx(t, encoding, single ? "tx" : `txs.${i}`));
-    const result = await sequencer(c.env, c.get("lane")).submit(txs);
-    if (!result.ok)
-      throw new ApiError(503, result.error.code, result.error.message, {
-        retryAfterSeconds: result.error.retryAfterSeconds,
-      });
-    // One transaction: a rejection is the request's error. A batch: 200 with one outcome per transaction.
-    const first = result.results[0]!;
-    if (single && first.status === "rejected")
-      return c.json(
-        {
-          error: {
-            code: "tx_rejected",
-            message: `Transaction rejected: ${first.reason}.`,
-            field: "tx",
-            reason: first.reason,
-            status: first.code,
-            txHash: first.txHash,
-          },
+lanes.post("/:lane/txs", async (c) => {
+  const body = await jsonBody(c, submitBody);
+  const encoding = body.encoding ?? "hex";
+  const single = body.tx !== undefined;
+  const texts = body.tx !== undefined ? [body.tx] : (body.txs ?? []);
+  const txs = texts.map((t, i) => decodeTx(t, encoding, single ? "tx" : `txs.${i}`));
+  const result = await sequencer(c.env, c.get("lane")).submit(txs);
+  if (!result.ok)
+    throw new ApiError(503, result.error.code, result.error.message, {
+      retryAfterSeconds: result.error.retryAfterSeconds,
+    });
+  // One transaction: a rejection is the request's error. A batch: 200 with one outcome per transaction.
+  const first = result.results[0]!;
+  if (single && first.status === "rejected")
+    return c.json(
+      {
+        error: {
+          code: "tx_rejected",
+          message: `Transaction rejected: ${first.reason}.`,
+          field: "tx",
+          reason: first.reason,
+          status: first.code,
+          txHash: first.txHash,
         },
-        422,
-      );
-    return c.json(single ? first : { results: result.results });
-  },
-);
+      },
+      422,
+    );
+  return c.json(single ? first : { results: result.results });
+});
 
 lanes.get("/:lane/receipts/:hash", async (c) => {
   const hash = hexParam(c.req.param("hash"), "invalid_hash", "hash");
@@ -145,12 +109,12 @@ lanes.get("/:lane/items/:item", async (c) => {
 });
 
 lanes.get("/:lane/blocks", async (c) => {
-  const q = parse(pageQuery, c.req.query(), "invalid_query", "query");
+  const q = queryOf(c, pageQuery);
   return c.json({ blocks: await sequencer(c.env, c.get("lane")).blocks(q.from ?? 1, q.limit ?? 20) });
 });
 
 lanes.get("/:lane/checkpoints", async (c) => {
-  const q = parse(checkpointQuery, c.req.query(), "invalid_query", "query");
+  const q = queryOf(c, checkpointQuery);
   return c.json({
     checkpoints: await sequencer(c.env, c.get("lane")).checkpoints((q.from ?? 1) - 1, q.limit ?? 20),
   });
@@ -165,6 +129,16 @@ lanes.get("/:lane/feed", async (c) => {
 
 const app = new Hono<AppEnv>();
 app.use("/v1/*", (c, next) => rateLimit({ perMinute: Number(c.env.RATE_LIMIT_PER_MINUTE) })(c, next));
+// One bound for every route's body, route modules included: 413 before anything is parsed.
+app.use(
+  "/v1/*",
+  bodyLimit({
+    maxSize: REQUEST_BODY_BYTES_MAX,
+    onError: () => {
+      throw new ApiError(413, "body_too_large", `Request body exceeds ${REQUEST_BODY_BYTES_MAX} bytes.`);
+    },
+  }),
+);
 app.get("/v1/health", (c) => c.json({ ok: true }));
 app.get("/v1/openapi.json", (c) => c.json(openApiDocument));
 app.route("/v1/lanes", lanes);
