@@ -97,6 +97,8 @@ beforeAll(() => {
   e.SETTLEMENT_BACKOFF_MS_MAX = "600000";
   // Polls are made due explicitly (makeDue), so no lane of an earlier test wakes during a later one.
   e.SETTLEMENT_POLL_MS = "600000";
+  // The fake holds no deposits or forced txs: keep the lane's inbox poll out of its request log.
+  (e as Record<string, unknown>).LANE_INBOX_POLL_MS = "0";
 });
 afterEach(() => {
   vi.restoreAllMocks();

@@ -46,6 +46,8 @@ import { CheckpointPoster } from "./poster.ts";
 import { posterConfig } from "./poster-config.ts";
 import * as schema from "./schema.ts";
 import { SqlNodeStore } from "./sql-node-store.ts";
+import { applyInboxStep, inboxPollMs, LaneInboxStore, pollInbox } from "./deposits.ts";
+import { withdrawalProof, type WithdrawalProofView } from "./withdrawal-proof.ts";
 import { benchWrite } from "./bench-write.ts";
 import { type ReceiptRowRaw, StepSql } from "./step-sql.ts";
 import type { DevLaneState, FinalityStatus, ProvenRead, ReceiptView, SubmitResult, TxOutcome } from "./types.ts";
@@ -62,6 +64,9 @@ export class Sequencer extends DurableObject<Env> {
   #config!: LaneConfig;
   #signer!: Signer;
   #executor!: LaneExecutor;
+  #inbox!: LaneInboxStore;
+  /** Set when settlement's inbox has items the lane has not included; the next pump applies them first. */
+  #inboxPending = false;
   #queue: Pending[] = [];
   #pumping = false;
 
@@ -107,6 +112,10 @@ export class Sequencer extends DurableObject<Env> {
       lastReceiptHash: u8(row.lastReceiptHash),
     };
     this.#executor = new LaneExecutor({ store, head, signer: this.#signer });
+    this.#inbox = new LaneInboxStore(this.ctx.storage.sql);
+    this.#inboxPending = true;
+    // A lane learns deposits and forced txs only from its alarm: make sure one is set.
+    if (this.#inboxPollMs() > 0) void this.#ensureAlarm();
   }
 
   // ---- writes -------------------------------------------------------------
@@ -128,6 +137,7 @@ export class Sequencer extends DurableObject<Env> {
       while (this.#queue.length > 0) {
         const batch = this.#queue;
         this.#queue = [];
+        if (this.#inboxPending) await this.#applyInbox();
         try {
           const results = await this.#step(batch.map((p) => p.txs));
           batch.forEach((p, i) => {
@@ -382,6 +392,7 @@ export class Sequencer extends DurableObject<Env> {
 
   /** Builds every checkpoint that is due; safe to run twice (takes only blocks no checkpoint holds). */
   override async alarm(): Promise<void> {
+    await this.#pollInbox();
     for (;;) {
       const pending = this.#db
         .select()
@@ -407,6 +418,8 @@ export class Sequencer extends DurableObject<Env> {
         prevRoot: u8(head.checkpointedRoot),
         newRoot,
         withdrawalCount: this.#withdrawalCountAt(newRoot),
+        depositCursor: this.#inbox.cursorAt("deposit", last.height),
+        forcedCursor: this.#inbox.cursorAt("forced", last.height),
         encodedBlocks: chosen.map((b) => u8(b.encoded)),
         signer: this.#signer,
       });
@@ -453,9 +466,61 @@ export class Sequencer extends DurableObject<Env> {
     });
     const { nextWakeMs } = await poster.run(Date.now());
     const wakes = [nextWakeMs ?? Number.POSITIVE_INFINITY];
+    if (this.#inboxPollMs() > 0) wakes.push(Date.now() + this.#inboxPollMs());
     if (this.#pendingBlocks() > 0) wakes.push(Date.now() + this.#config.checkpointAgeMsMax);
     const wakeMs = Math.min(...wakes);
     if (Number.isFinite(wakeMs)) await this.ctx.storage.setAlarm(wakeMs);
+  }
+
+  // ---- settlement's inbox: deposits and forced transactions (deposits.ts) --
+
+  #inboxPollMs(): number {
+    return posterConfig(this.env, this.#config.lane).urls.length > 0 ? inboxPollMs(this.env) : 0;
+  }
+
+  /** Polls settlement for new inbox items and, if any wait, runs a step that includes them. */
+  async #pollInbox(): Promise<void> {
+    if (this.#inboxPollMs() === 0) return;
+    try {
+      await pollInbox({
+        lane: this.#config.lane,
+        urls: posterConfig(this.env, this.#config.lane).urls,
+        fetch: (input, init) => fetch(input, init),
+        store: this.#inbox,
+      });
+    } catch (error) {
+      console.warn(JSON.stringify({ msg: "inbox: poll failed", lane: this.#config.lane, error: String(error) }));
+    }
+    this.#inboxPending = true;
+    // Through the pump, so the inbox step never interleaves with a submit step.
+    await this.submit([]);
+  }
+
+  /** Never throws: a failed inbox step is retried at the next pump or alarm. */
+  async #applyInbox(): Promise<void> {
+    this.#inboxPending = false;
+    try {
+      const r = await applyInboxStep({
+        executor: this.#executor,
+        store: this.#inbox,
+        db: this.#db,
+        storage: this.ctx.storage,
+        headId: HEAD_ID,
+        nowMs: BigInt(Date.now()),
+      });
+      if (r) {
+        this.#broadcast(r.forced.map((s) => receiptView(s, "soft")));
+        await this.#ensureAlarm();
+      }
+    } catch (error) {
+      this.#inboxPending = true;
+      console.warn(JSON.stringify({ msg: "inbox: step failed", lane: this.#config.lane, error: String(error) }));
+    }
+  }
+
+  /** The leaf and proof a withdrawal claim needs (withdrawal-proof.ts); undefined if no such withdrawal. */
+  withdrawalProof(id: string): WithdrawalProofView | undefined {
+    return withdrawalProof(this.#executor, this.#db, BigInt(id));
   }
 
   #withdrawalCountAt(root: Uint8Array): bigint {
