@@ -53,7 +53,8 @@ function supervise(name: string, command: string, args: string[]): void {
   const child = spawn(command, args, {
     cwd: ROOT,
     stdio: ["ignore", logFile, logFile],
-    env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH}` },
+    // BITLAYER_DEV=1: validators serve the settlement time controls (/v1/dev/fast-forward).
+    env: { ...process.env, BITLAYER_DEV: "1", PATH: `${path.dirname(process.execPath)}:${process.env.PATH}` },
   });
   children.set(name, child);
   child.on("exit", (code, signal) => {

@@ -128,6 +128,9 @@ export function planDevnet(o: {
       "SETTLEMENT_BACKOFF_MS_MAX:5000",
       "--var",
       "CHECKPOINT_AGE_MS_MAX:1000",
+      // Dev-only routes: time controls (/v1/dev/lanes/...) and bench baselines; never in production.
+      "--var",
+      "BITLAYER_DEV:1",
     ],
     accounts,
     poster: account(posterSeedForLane(fromHex(env.SEQUENCER_SEED), LANE)),

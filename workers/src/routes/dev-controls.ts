@@ -16,11 +16,12 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Env } from "../env.ts";
 import { badRequest, notFound } from "../errors.ts";
+import { jsonBody } from "../validate.ts";
 import { devRoutesEnabled } from "./dev-bench.ts";
 
 /** Ten years: far beyond any challenge window, small enough to stay a safe integer when added to Date.now(). */
 const ADVANCE_MS_MAX = 10 * 365 * 24 * 3600 * 1000;
-const advanceBody = z.object({ ms: z.number().int().min(0).max(ADVANCE_MS_MAX) }).strict();
+export const advanceBody = z.object({ ms: z.number().int().min(0).max(ADVANCE_MS_MAX) }).strict();
 
 type DevEnv = { Bindings: Env; Variables: { lane: number } };
 
@@ -43,20 +44,8 @@ devControls.use("/:lane/*", async (c, next) => {
 const sequencer = (env: Env, lane: number) => env.SEQUENCER.getByName(String(lane));
 
 devControls.post("/:lane/advance-time", async (c) => {
-  let json: unknown;
-  try {
-    json = await c.req.json();
-  } catch {
-    throw badRequest("invalid_json", "Request body is not valid JSON.");
-  }
-  const parsed = advanceBody.safeParse(json);
-  if (!parsed.success)
-    throw badRequest(
-      "invalid_body",
-      `Expected { "ms": whole milliseconds in 0..${ADVANCE_MS_MAX} }.`,
-      parsed.error.issues[0]?.path.join(".") || "ms",
-    );
-  return c.json(await sequencer(c.env, c.get("lane")).devAdvanceClock(parsed.data.ms));
+  const body = await jsonBody(c, advanceBody);
+  return c.json(await sequencer(c.env, c.get("lane")).devAdvanceClock(body.ms));
 });
 
 devControls.post("/:lane/alarm", async (c) => c.json(await sequencer(c.env, c.get("lane")).devRunAlarm()));
