@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { REQUEST_BODY_BYTES_MAX } from "./limits.ts";
+import { advanceBody } from "./routes/dev-controls.ts";
 import * as s from "./schemas.ts";
 
 export type EdgeRoute = {
@@ -107,6 +108,37 @@ export const EDGE_ROUTES: readonly EdgeRoute[] = [
     headers: { Upgrade: s.websocketUpgrade },
     errors: [400],
   },
+  {
+    method: "get",
+    path: "/v1/lanes/{lane}/withdrawals/{id}/proof",
+    summary:
+      "A withdrawal's leaf and inclusion proof against its checkpoint's root, with the checkpoint's finality",
+    params: { ...lane, id: z.string().regex(/^(0|[1-9][0-9]{0,19})$/, "must be a decimal u64") },
+    errors: [400, 404],
+  },
+  {
+    method: "post",
+    path: "/v1/dev/lanes/{lane}/advance-time",
+    summary: "Move the lane's clock ahead by { ms }, then run its alarm (BITLAYER_DEV only)",
+    params: lane,
+    body: advanceBody,
+    errors: [400, 404],
+    dev: true,
+  },
+  ...(["alarm", "checkpoint", "seal"] as const).map(
+    (action): EdgeRoute => ({
+      method: "post",
+      path: `/v1/dev/lanes/{lane}/${action}`,
+      summary: {
+        alarm: "Run the lane's alarm now: post and poll settlement (BITLAYER_DEV only)",
+        checkpoint: "Checkpoint every pending block now and post it (BITLAYER_DEV only)",
+        seal: "The lane's head; each step already seals its block (BITLAYER_DEV only)",
+      }[action],
+      params: lane,
+      errors: [400, 404],
+      dev: true,
+    }),
+  ),
   {
     method: "post",
     path: "/v1/dev/bench/verify",
