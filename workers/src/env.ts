@@ -20,6 +20,10 @@ export type Env = {
   /** Comma-separated settlement validator URLs (the checkpoint poster's failover list). */
   SETTLEMENT_URLS?: string;
   RATE_LIMIT_PER_MINUTE: string;
+  /** Records in each lane's state-tree node cache (default 200000, ~40 MB); the tree itself lives in SQLite. */
+  SMT_CACHE_RECORDS?: string;
+  /** "lane:records,lane:records" overrides of SMT_CACHE_RECORDS (a small cache on a test lane). */
+  SMT_CACHE_RECORDS_OVERRIDES?: string;
   /** "1" turns on the dev-only routes under /v1/dev (bench baselines, time controls); never set in production. */
   BITLAYER_DEV?: string;
 };

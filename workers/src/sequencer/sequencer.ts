@@ -49,11 +49,10 @@ import { SqlNodeStore } from "./sql-node-store.ts";
 import { applyInboxStep, inboxPollMs, LaneInboxStore, pollInbox } from "./deposits.ts";
 import { withdrawalProof, type WithdrawalProofView } from "./withdrawal-proof.ts";
 import { benchWrite } from "./bench-write.ts";
+import { addSyntheticAccounts } from "./bulk-accounts.ts";
 import { type ReceiptRowRaw, StepSql } from "./step-sql.ts";
 import type { DevLaneState, FinalityStatus, ProvenRead, ReceiptView, SubmitResult, TxOutcome } from "./types.ts";
 
-/** ~200 B per cached record with JS overhead: ~40 MB, well inside a Durable Object's 128 MB. */
-const NODE_CACHE_RECORDS = 200_000;
 const HEAD_ID = 1;
 
 type Pending = { txs: Uint8Array[]; resolve: (r: SubmitResult) => void; reject: (e: unknown) => void };
@@ -64,6 +63,7 @@ export class Sequencer extends DurableObject<Env> {
   #config!: LaneConfig;
   #signer!: Signer;
   #executor!: LaneExecutor;
+  #nodeCache!: CachedNodeStore;
   #inbox!: LaneInboxStore;
   /** Set when settlement's inbox has items the lane has not included; the next pump applies them first. */
   #inboxPending = false;
@@ -87,7 +87,8 @@ export class Sequencer extends DurableObject<Env> {
       throw new Error(`Sequencer must be addressed by its lane number (getByName("1")), got ${name}.`);
     this.#config = laneConfig(this.env, lane);
     this.#signer = createSigner(this.#config.sequencerSecretKey);
-    const store = new CachedNodeStore(new SqlNodeStore(this.ctx.storage.sql), NODE_CACHE_RECORDS);
+    const store = new CachedNodeStore(new SqlNodeStore(this.ctx.storage.sql), this.#config.nodeCacheRecords);
+    this.#nodeCache = store;
     let row = this.#db.select().from(schema.head).where(eq(schema.head.id, HEAD_ID)).get();
     if (!row) {
       this.ctx.storage.transactionSync(() => {
@@ -634,9 +635,39 @@ export class Sequencer extends DurableObject<Env> {
     return benchWrite(this.ctx.storage.sql, this.#benchWrites++);
   }
 
+  /**
+   * Dev only: adds `count` funded synthetic accounts (bulk-accounts.ts) to the
+   * lane's tree as if its genesis had allocated them, then reopens the lane
+   * on the new root. Call on an idle lane (the bench does, before any load).
+   */
+  benchAddAccounts(from: number, count: number): { stateRoot: string; treeVersion: number } {
+    this.#requireDev();
+    const head = addSyntheticAccounts(this.#nodeCache, this.#executor.head, {
+      from,
+      count,
+      amount: 1_000_000n,
+      transaction: (fn) => this.ctx.storage.transactionSync(fn),
+    });
+    this.ctx.storage.sql.exec(
+      "UPDATE head SET state_root = ?, tree_version = ?, checkpointed_root = ? WHERE id = ?",
+      head.root.slice().buffer,
+      head.treeVersion,
+      head.root.slice().buffer,
+      HEAD_ID,
+    );
+    this.#open();
+    return { stateRoot: toHex(head.root), treeVersion: head.treeVersion };
+  }
+
+  /** The state tree's node cache: records held (never above the bound) and hit/miss counts. */
+  nodeCacheStats(): { records: number; recordsMax: number; hits: number; misses: number } {
+    const c = this.#nodeCache;
+    return { records: c.size, recordsMax: this.#config.nodeCacheRecords, hits: c.hits, misses: c.misses };
+  }
+
   #requireDev(): void {
     if (this.env.BITLAYER_DEV !== "1")
-      throw new Error("Bench methods need BITLAYER_DEV = \"1\" (wrangler dev --var BITLAYER_DEV:1).");
+      throw new Error('Bench methods need BITLAYER_DEV = "1" (wrangler dev --var BITLAYER_DEV:1).');
   }
 
   // ---- receipt feed (hibernatable WebSockets) ---------------------------
