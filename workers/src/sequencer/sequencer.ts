@@ -42,6 +42,7 @@ import {
 } from "../../../shared/stf/index.ts";
 import type { Env } from "../env.ts";
 import { type LaneConfig, laneConfig } from "./config.ts";
+import { acceptFeed, broadcastReceipts, closeFeed, feedMessage } from "./feed.ts";
 import { CheckpointPoster } from "./poster.ts";
 import { posterConfig } from "./poster-config.ts";
 import * as schema from "./schema.ts";
@@ -673,28 +674,34 @@ export class Sequencer extends DurableObject<Env> {
   // ---- receipt feed (hibernatable WebSockets) ---------------------------
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade") !== "websocket")
-      return new Response("Sequencer speaks RPC; only the receipt feed is a WebSocket.", { status: 426 });
-    const pair = new WebSocketPair();
-    this.ctx.acceptWebSocket(pair[1]);
-    return new Response(null, { status: 101, webSocket: pair[0] });
+    return acceptFeed(this.ctx, request);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (message === "ping") ws.send("pong");
+    feedMessage(ws, message, {
+      receiptsFrom: (fromHeight, max) => this.#receiptsFrom(fromHeight, max),
+      height: () => Number(this.#executor.lane.height),
+    });
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    closeFeed(ws, code, reason);
   }
 
   #broadcast(views: ReceiptView[]): void {
-    const sockets = this.ctx.getWebSockets();
-    if (sockets.length === 0) return;
-    const text = JSON.stringify({ type: "receipts", receipts: views });
-    for (const ws of sockets) {
-      try {
-        ws.send(text);
-      } catch {
-        // A closing socket: the client reconnects and reads receipts by hash.
-      }
-    }
+    broadcastReceipts(this.ctx, views);
+  }
+
+  /** Stored receipts from a height on, in chain order (the feed's replay). */
+  #receiptsFrom(fromHeight: number, max: number): ReceiptView[] {
+    return this.#db
+      .select()
+      .from(schema.receipts)
+      .where(gte(schema.receipts.height, fromHeight))
+      .orderBy(asc(schema.receipts.height), asc(schema.receipts.index))
+      .limit(max)
+      .all()
+      .map((row) => receiptView(decode(signedLaneReceiptCodec, u8(row.signed)), this.#finalityOf(row.height)));
   }
 }
 
