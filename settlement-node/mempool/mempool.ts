@@ -7,7 +7,13 @@
  */
 import { toHex } from "../../shared/bytes.ts";
 import { CodecError } from "../../shared/codec/index.ts";
-import { accountAddressOf, SETTLEMENT_TX_BYTES_MAX, settlementTxHash } from "../ledger/index.ts";
+import {
+  accountAddressOf,
+  checkpointBodyOf,
+  checkpointSignBytes,
+  SETTLEMENT_TX_BYTES_MAX,
+  settlementTxHash,
+} from "../ledger/index.ts";
 import type { SignedSettlementTx } from "../ledger/index.ts";
 import { decodeSettlementTx } from "../ledger/index.ts";
 
@@ -15,6 +21,8 @@ export const MEMPOOL_TXS_MAX_DEFAULT = 10_000;
 export const MEMPOOL_BYTES_MAX_DEFAULT = 64 * 1024 * 1024;
 /** A sender may queue this many nonces ahead of its account. */
 export const NONCE_GAP_MAX = 64n;
+/** Hashes of transactions whose signatures this mempool verified, kept for the commit that includes them. */
+export const VERIFIED_HASHES_MAX = 50_000;
 
 export type MempoolRejection =
   | "malformed"
@@ -49,6 +57,8 @@ export class Mempool {
   private readonly bytesMax: number;
   private readonly byHash = new Map<string, Entry>();
   private bytesTotal = 0;
+  /** Insertion-ordered, bounded: the oldest are forgotten first (they are then verified again at commit). */
+  private readonly verified = new Set<string>();
 
   constructor(options: MempoolOptions) {
     this.options = options;
@@ -84,6 +94,19 @@ export class Mempool {
       return { accepted: false, reason: "full", hash };
     const ok = await this.options.verify(tx.body.sender, this.options.signBytesOf(tx), tx.signature);
     if (!ok) return { accepted: false, reason: "bad-signature", hash };
+    const p = tx.body.payload;
+    // A checkpoint carries the sequencer's signature too: checked here so junk never reaches a block.
+    if (
+      p.type === "postCheckpoint" &&
+      !(await this.options.verify(
+        p.sequencer,
+        checkpointSignBytes(this.options.chainId, checkpointBodyOf(p)),
+        p.sequencerSignature,
+      ))
+    )
+      return { accepted: false, reason: "bad-signature", hash };
+    this.verified.add(id);
+    if (this.verified.size > VERIFIED_HASHES_MAX) this.verified.delete(this.verified.values().next().value!);
     if (this.byHash.has(id)) return { accepted: false, reason: "duplicate", hash };
     this.byHash.set(id, { hash: id, bytes, tx, sender: toHex(tx.body.sender), nonce: tx.body.nonce });
     this.bytesTotal += bytes.length;
@@ -115,6 +138,21 @@ export class Mempool {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether every signature of the transaction with this hash (sender, and
+   * the sequencer's for a checkpoint) verified when it was admitted. The hash
+   * covers the whole encoding, signatures included, so a commit may skip
+   * verifying these bytes again.
+   */
+  signaturesVerified(hash: Uint8Array): boolean {
+    return this.verified.has(toHex(hash));
+  }
+
+  /** True when take() would return at least one transaction: a block is worth proposing now. */
+  hasProposable(): boolean {
+    return this.byHash.size > 0 && this.take(1, Number.MAX_SAFE_INTEGER).length > 0;
   }
 
   /** After a commit: drops the included transactions and any whose nonce is now used. */

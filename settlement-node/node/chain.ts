@@ -58,14 +58,16 @@ export async function verifyTxsBatch(
   chainId: string,
   txs: readonly Uint8Array[],
   checkEvidence: EvidenceCheck = () => null,
+  preverified: (tx: Uint8Array) => boolean = () => false,
 ): Promise<VerifiedTx[]> {
   const items: SignedItem[] = [];
-  for (const tx of txs)
+  const known = txs.map(preverified);
+  txs.forEach((tx, t) => {
     verifySettlementTx(
       tx,
       chainId,
       (publicKey, message, signature) => {
-        items.push({ publicKey, message, signature });
+        if (!known[t]) items.push({ publicKey, message, signature });
         return false;
       },
       (evidence) => {
@@ -74,13 +76,14 @@ export async function verifyTxsBatch(
         return null;
       },
     );
+  });
   const results = await verifyMany(items);
   let i = 0;
-  return txs.map((tx) =>
+  return txs.map((tx, t) =>
     verifySettlementTx(
       tx,
       chainId,
-      () => results[i++] === true,
+      () => known[t] === true || results[i++] === true,
       (evidence) => {
         const claim = checkEvidence(evidence);
         if (!claim) return null;
@@ -189,8 +192,15 @@ export class SettlementChain {
     return ok ? null : "lastCommit does not prove the previous block";
   }
 
-  /** Applies a decided block (certificate already verified by the core or by sync). Throws if the ledger refuses it. */
-  async commit(value: Uint8Array): Promise<CommittedSettlementBlock> {
+  /**
+   * Applies a decided block (certificate already verified by the core or by
+   * sync). Throws if the ledger refuses it. `preverified` names transactions
+   * whose signatures were already verified (the mempool's admission check).
+   */
+  async commit(
+    value: Uint8Array,
+    preverified: (tx: Uint8Array) => boolean = () => false,
+  ): Promise<CommittedSettlementBlock> {
     const block = decodeBlock(value);
     const height = this.height + 1n;
     if (block.height !== height)
@@ -200,7 +210,7 @@ export class SettlementChain {
         .map((p) => this.setCommitted[p.vote.validatorIndex]?.publicKey)
         .filter((k): k is Uint8Array => k !== undefined)
         .sort(compareBytes) ?? [];
-    const vtxs = await verifyTxsBatch(this.chainId, block.txs, (e) => this.checkEvidence(e));
+    const vtxs = await verifyTxsBatch(this.chainId, block.txs, (e) => this.checkEvidence(e), preverified);
     const result = applyBlock(this.tree, { height, timeMs: block.timeMs, lastCommitSigners, txs: vtxs });
     this.setsByHeight.set(height, this.validatorsNext());
     this.setsByHeight.delete(height - this.genesis.params.evidenceAgeBlocksMax - 1n);
@@ -219,7 +229,8 @@ export class SettlementChain {
       proposer: block.proposer,
       txs: vtxs,
       result,
-      state: this.tree,
+      // Pinned to this block's root: the indexer reads it after later blocks have committed.
+      state: this.tree.readerAt(this.appHash),
       block,
     };
   }

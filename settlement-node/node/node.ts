@@ -33,10 +33,21 @@ import {
   valueIdOf,
   voteSignBytes,
 } from "../consensus/index.ts";
-import { encodeSettlementTx, type LedgerReceipt, settlementTxSignBytes } from "../ledger/index.ts";
+import {
+  encodeSettlementTx,
+  type LedgerReceipt,
+  settlementTxHash,
+  settlementTxSignBytes,
+} from "../ledger/index.ts";
 import { Mempool } from "../mempool/mempool.ts";
 import { PeerNetwork } from "../p2p/network.ts";
-import { decodeWire, encodeWire, SYNC_BLOCKS_PER_RESPONSE_MAX, type WireMessage } from "../p2p/wire.ts";
+import {
+  decodeWire,
+  encodeWire,
+  SYNC_BLOCKS_PER_RESPONSE_MAX,
+  TXS_PER_FRAME_MAX,
+  type WireMessage,
+} from "../p2p/wire.ts";
 import {
   acquireDataDirLock,
   BlockStore,
@@ -92,6 +103,13 @@ export class SettlementNode {
   private replaying = false;
   private closed = false;
   private gossipTimer: NodeJS.Timeout | null = null;
+  /**
+   * Pending while a committed height waits out the block interval before
+   * starting the next one (the pace of empty blocks). A transaction that can
+   * go into a block, or a proposal for the next height, ends the wait at once.
+   */
+  private idle: { height: bigint; timer: NodeJS.Timeout } | null = null;
+  private txOutbox: Uint8Array[] = [];
   private readonly receipts = new Map<bigint, LedgerReceipt[]>();
   private readonly commitListeners: CommitListener[] = [];
   countEvidence = 0;
@@ -185,8 +203,42 @@ export class SettlementNode {
   /** Submits a transaction: mempool checks, then gossip to every peer. */
   async submitTx(txBytes: Uint8Array): Promise<Awaited<ReturnType<Mempool["add"]>>> {
     const result = await this.mempool.add(txBytes);
-    if (result.accepted) this.network.broadcast(encodeWire({ type: "txs", txs: [txBytes] }));
+    if (result.accepted) {
+      this.gossipTx(txBytes);
+      this.wake();
+    }
     return result;
+  }
+
+  /**
+   * Queues a transaction for the peers: those accepted in the same turn of
+   * the event loop leave in one frame (an HTTP burst costs one frame per peer,
+   * not one per transaction); a single one leaves at once.
+   */
+  private gossipTx(txBytes: Uint8Array): void {
+    this.txOutbox.push(txBytes);
+    if (this.txOutbox.length === 1) setImmediate(() => this.flushTxs());
+    else if (this.txOutbox.length >= TXS_PER_FRAME_MAX) this.flushTxs();
+  }
+
+  private flushTxs(): void {
+    if (this.txOutbox.length === 0 || this.closed) return;
+    const txs = this.txOutbox;
+    this.txOutbox = [];
+    this.network.broadcast(encodeWire({ type: "txs", txs }));
+  }
+
+  /**
+   * Ends the idle wait between heights: a block can be proposed now. Only
+   * liveness depends on it (when heights start), never safety.
+   */
+  private wake(): void {
+    const idle = this.idle;
+    if (!idle) return;
+    clearTimeout(idle.timer);
+    this.timers.delete(idle.timer);
+    this.idle = null;
+    void this.enqueue(() => this.startNextHeightIfCommitted(idle.height));
   }
 
   // ---- recovery -------------------------------------------------------------------------------
@@ -228,7 +280,8 @@ export class SettlementNode {
     const timeouts: Extract<ConsensusOutput, { type: "scheduleTimeout" }>[] = [];
     this.replayTimeouts = timeouts;
     try {
-      await this.startNextHeight();
+      // With no WAL for the next height nothing was signed for it: it may wait for the interval below.
+      if (replay.length > 0 || heightCommitted === 0n) await this.startNextHeight();
       for (const record of replay) {
         if (this.core.step === "commit") break;
         await this.feed(decodeWalInput(record.payload));
@@ -239,7 +292,8 @@ export class SettlementNode {
     }
     this.checkGuardAgainstReplay();
     if (this.core.step === "commit") {
-      await this.startNextHeight();
+      // A restart does not add an empty block before the interval since the last one has passed.
+      await this.nextHeightAfterCommit(this.chain.height, Number(this.chain.timeMs));
     } else {
       for (const t of timeouts) if (t.height === this.core.height) this.arm(t);
       if (this.core.awaitingValue === this.core.round && this.core.step === "propose")
@@ -415,7 +469,9 @@ export class SettlementNode {
       throw new NodeFatalError(
         `Block ${height} is already stored but the ledger is at ${this.chain.height}.`,
       );
-    const committed = await this.chain.commit(value);
+    const committed = await this.chain.commit(value, (tx) =>
+      this.mempool.signaturesVerified(settlementTxHash(tx)),
+    );
     this.blocks.put(height, value, encodeCertificate(certificate));
     this.keepReceipts(committed);
     this.mempool.update(committed.txs.map((t) => t.hash));
@@ -437,21 +493,43 @@ export class SettlementNode {
       }
     }
     if (this.replaying) return;
-    const waitMs = this.catchingUp
-      ? 0
-      : this.heightStartedAtMs + this.loaded.config.consensus.blockIntervalMs - Date.now();
+    await this.nextHeightAfterCommit(height, this.heightStartedAtMs);
+  }
+
+  /**
+   * Starts the height after `height` now when transactions are waiting (their
+   * latency is consensus alone) or the node is catching up; otherwise once
+   * the block interval since `sinceMs` has passed (the pace of empty blocks),
+   * or earlier if a transaction or the next height's proposal arrives (wake).
+   */
+  private async nextHeightAfterCommit(height: bigint, sinceMs: number): Promise<void> {
+    const waitMs =
+      this.catchingUp || this.mempool.hasProposable()
+        ? 0
+        : sinceMs + this.loaded.config.consensus.blockIntervalMs - Date.now();
     if (waitMs <= 0) await this.startNextHeight();
     else {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
+        if (this.idle?.timer === timer) this.idle = null;
         void this.enqueue(() => this.startNextHeightIfCommitted(height));
       }, waitMs);
       this.timers.add(timer);
+      this.idle = { height, timer };
+      // The WAL's segment work (seal, create, prune: several fsyncs) happens
+      // while idle, not after the next transaction has arrived.
+      this.rollWal(height + 1n);
     }
   }
 
   private async startNextHeightIfCommitted(height: bigint): Promise<void> {
     if (this.core.step === "commit" && BigInt(this.core.height) === height) await this.startNextHeight();
+  }
+
+  /** Makes `height`'s WAL segment the current one and drops the ones below it. */
+  private rollWal(height: bigint): void {
+    if (this.wal.heightCurrentSegment < height) this.wal.startSegment(height);
+    this.wal.pruneBelow(height);
   }
 
   private keepReceipts(committed: CommittedSettlementBlock): void {
@@ -461,9 +539,13 @@ export class SettlementNode {
 
   /** startHeight(H + 1) from the ledger's validator set; new WAL segment; next-height messages re-enter. */
   private async startNextHeight(): Promise<void> {
+    if (this.idle) {
+      clearTimeout(this.idle.timer);
+      this.timers.delete(this.idle.timer);
+      this.idle = null;
+    }
     const height = this.chain.height + 1n;
-    if (this.wal.heightCurrentSegment < height) this.wal.startSegment(height);
-    this.wal.pruneBelow(height);
+    this.rollWal(height);
     this.heightStartedAtMs = Date.now();
     this.seen = new Set();
     this.audit.pruneBelow(Number(height) - 64);
@@ -509,7 +591,10 @@ export class SettlementNode {
         return;
       }
       case "txs":
-        for (const tx of m.txs) void this.mempool.add(tx);
+        for (const tx of m.txs)
+          void this.mempool.add(tx).then((r) => {
+            if (r.accepted) this.wake();
+          });
         return;
       case "evidence":
         this.countEvidence++;
@@ -613,6 +698,8 @@ export class SettlementNode {
     if (height > current) {
       if (height === current + 1) {
         if (this.nextHeight.size < NEXT_HEIGHT_MESSAGES_MAX) this.nextHeight.set(id, { peer, message: m });
+        // The proposer started the next height (it had transactions, or its interval ran out first).
+        if (m.type === "proposal") this.wake();
       } else if (m.type === "commit") this.requestBlocks(peer);
       return false;
     }
@@ -721,6 +808,7 @@ export class SettlementNode {
     await this.network.close();
     await this.loop.catch(() => {});
     this.wal?.close();
+    this.guard.close();
     this.blocks.close();
     this.lock.release();
   }

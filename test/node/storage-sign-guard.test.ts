@@ -7,7 +7,14 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { toHex } from "../../shared/bytes.ts";
 import { sha256 } from "../../shared/hash.ts";
 import { DoubleSignRefusedError, StorageCorruptionError } from "../../settlement-node/storage/errors.ts";
-import { SIGN_STATE_FILE, SignGuard, SignStep } from "../../settlement-node/storage/sign-guard.ts";
+import {
+  encodeSignState,
+  SIGN_STATE_BYTES,
+  SIGN_STATE_FILE,
+  SIGN_STATE_FILE_BYTES,
+  SignGuard,
+  SignStep,
+} from "../../settlement-node/storage/sign-guard.ts";
 
 const NODE = path.resolve("node_modules/.bin/node");
 const SIGNER = path.resolve("test/node/fixtures/storage-sign-guard-signer.ts");
@@ -109,10 +116,56 @@ describe("sign guard rules", () => {
     SignGuard.open(dir).recordBeforeSigning(3n, 0, SignStep.prevote, hashOf("a"));
     const file = path.join(dir, SIGN_STATE_FILE);
     const bytes = fs.readFileSync(file);
+    expect(bytes.length).toBe(SIGN_STATE_FILE_BYTES);
+    // Bit rot in one slot: the other still holds the same state.
     bytes[12] = bytes[12]! ^ 1;
+    fs.writeFileSync(file, bytes);
+    expect(SignGuard.open(dir).last?.height).toBe(3n);
+    // Both slots damaged: nothing trustworthy is left.
+    bytes[SIGN_STATE_BYTES + 12] = bytes[SIGN_STATE_BYTES + 12]! ^ 1;
     fs.writeFileSync(file, bytes);
     expect(() => SignGuard.open(dir)).toThrow(StorageCorruptionError);
     fs.writeFileSync(file, bytes.subarray(0, 5));
     expect(() => SignGuard.open(dir)).toThrow(StorageCorruptionError);
+  });
+
+  it("a write torn in either slot leaves the previous or the new state, never less", () => {
+    const guard = SignGuard.open(dir);
+    guard.recordBeforeSigning(5n, 1, SignStep.prevote, hashOf("old"));
+    const file = path.join(dir, SIGN_STATE_FILE);
+    const before = new Uint8Array(fs.readFileSync(file));
+    const next = encodeSignState({
+      height: 5n,
+      round: 1,
+      step: SignStep.precommit,
+      signBytesHash: hashOf("new"),
+    });
+    // Torn while writing slot 1 (written first): slot 0 still holds the previous state.
+    const tornFirst = before.slice();
+    tornFirst.set(next.subarray(0, 20), SIGN_STATE_BYTES);
+    fs.writeFileSync(file, tornFirst);
+    expect(SignGuard.open(dir).last?.step).toBe(SignStep.prevote);
+    // Torn while writing slot 0: slot 1 already holds the new state, which may have been released.
+    const tornSecond = before.slice();
+    tornSecond.set(next, SIGN_STATE_BYTES);
+    tornSecond.set(next.subarray(0, 20), 0);
+    fs.writeFileSync(file, tornSecond);
+    const reopened = SignGuard.open(dir);
+    expect(reopened.last?.step).toBe(SignStep.precommit);
+    expect(reopened.canSign(5n, 1, SignStep.prevote, hashOf("old")).allowed).toBe(false);
+  });
+
+  it("reads a legacy one-slot file and widens it on the next write", () => {
+    const file = path.join(dir, SIGN_STATE_FILE);
+    fs.writeFileSync(
+      file,
+      encodeSignState({ height: 9n, round: 0, step: SignStep.prevote, signBytesHash: hashOf("l") }),
+    );
+    const guard = SignGuard.open(dir);
+    expect(guard.last?.height).toBe(9n);
+    guard.recordBeforeSigning(9n, 0, SignStep.precommit, hashOf("m"));
+    guard.close();
+    expect(fs.statSync(file).size).toBe(SIGN_STATE_FILE_BYTES);
+    expect(SignGuard.open(dir).last?.step).toBe(SignStep.precommit);
   });
 });
