@@ -4,6 +4,8 @@ import { Hono } from "hono";
 import { createSettlementApi, type SettlementApiOptions } from "../api/app.ts";
 import type { SettlementBackend } from "../api/backend.ts";
 import { hex } from "../api/views.ts";
+import { createIndexApi } from "../indexer/api.ts";
+import type { DatabaseIndexer } from "./db-index.ts";
 import type { SettlementNode } from "./node.ts";
 
 export type NodeCounters = {
@@ -18,9 +20,11 @@ export type NodeCounters = {
   evidenceSeen: number;
   roundChanges: number;
   framesDropped: number;
+  /** The last height in the database's derived tables; null without a database. */
+  heightIndexed: string | null;
 };
 
-export function nodeCounters(node: SettlementNode): NodeCounters {
+export function nodeCounters(node: SettlementNode, indexer?: DatabaseIndexer | null): NodeCounters {
   return {
     moniker: node.loaded.config.moniker,
     publicKey: hex(node.publicKey),
@@ -33,21 +37,26 @@ export function nodeCounters(node: SettlementNode): NodeCounters {
     evidenceSeen: node.countEvidence,
     roundChanges: node.countRounds,
     framesDropped: node.network.countFramesDropped,
+    heightIndexed: indexer ? String(indexer.heightIndexed) : null,
   };
 }
 
 /**
- * The settlement API (settlement-node/api, createSettlementApi) over this
- * node, plus `GET /v1/node` with its consensus and vote-audit counters.
+ * Everything a validator serves: the settlement API (createSettlementApi over
+ * this node), `GET /v1/node` with its consensus and vote-audit counters, and,
+ * with a database, the indexed views under /v1/index (indexer/api.ts).
  */
 export function nodeApi(
   node: SettlementNode,
   backend: SettlementBackend,
-  options: SettlementApiOptions,
+  options: SettlementApiOptions & { indexer?: DatabaseIndexer | null },
 ): Hono {
+  const { indexer, ...apiOptions } = options;
   const app = new Hono();
-  app.get("/v1/node", (c) => c.json(nodeCounters(node)));
-  app.route("/", createSettlementApi(backend, options));
+  app.get("/v1/node", (c) => c.json(nodeCounters(node, indexer)));
+  if (indexer)
+    app.route("/v1/index", createIndexApi(indexer.database.db, { heightCommitted: () => node.height }));
+  app.route("/", createSettlementApi(backend, apiOptions));
   return app;
 }
 
