@@ -12,6 +12,7 @@
  *      ÷ calls per second of one DO call doing one SQL write, same 16 clients  (goal ≥ 1.8×)
  *
  *   node_modules/.bin/node bench/edge/http.ts [--quick] [--clients N] [--json PATH]
+ *   node_modules/.bin/node bench/edge/http.ts --million   (1,000,000 accounts: bench/edge/million.ts)
  *
  * Writes .bench/edge.json. Benchmarks never assert: a missed goal is printed
  * as such, and the exit code is 0 unless the run itself failed.
@@ -74,6 +75,10 @@ function includedCount(r: Reply, expected: number, what: string): number {
 }
 
 async function main(): Promise<void> {
+  if (args.includes("--million")) {
+    await (await import("./million.ts")).runMillion();
+    return;
+  }
   const started = performance.now();
   const accounts = benchAccounts(accountsSeed, ACCOUNTS);
   log(`starting wrangler dev (${ACCOUNTS} funded accounts)…`);

@@ -38,7 +38,14 @@ const SINK = fromHex("5151515151515151515151515151515151515151515151515151515151
 /** The next `count` transfers of `from` (hex of the canonical signed bytes); advances its nonce. */
 export function signTransfers(
   from: BenchAccount,
-  o: { chainId: string; lane: number; count: number },
+  o: {
+    chainId: string;
+    lane: number;
+    count: number;
+    /** Recipient of the k-th transfer (default: one fixed sink account). */
+    to?: (k: number) => Uint8Array;
+    amount?: (k: number) => bigint;
+  },
 ): string[] {
   const out: string[] = [];
   for (let k = 0; k < o.count; k++) {
@@ -50,7 +57,7 @@ export function signTransfers(
       maxFeePerGas: 100n,
       tipPerGas: 1n,
       idempotencyKey: null,
-      payload: { type: "transfer", to: SINK, amount: 1n },
+      payload: { type: "transfer", to: o.to?.(k) ?? SINK, amount: o.amount?.(k) ?? 1n },
     };
     const signature = new Uint8Array(crypto.sign(null, txSignBytes(body), from.key));
     out.push(toHex(encodeSignedTx({ body, signatures: [signature] })));

@@ -9,6 +9,8 @@
  *   POST /v1/dev/bench/verify?n=      n native Ed25519 verifies, one at a time (B_v)
  *   POST /v1/dev/bench/ping?lane=     one RPC to the lane's Sequencer that does nothing
  *   POST /v1/dev/bench/write?lane=    one RPC to the lane's Sequencer doing one SQL write
+ *   POST /v1/dev/bench/accounts?lane=&from=&count=   funded synthetic accounts (1M-account bench)
+ *   GET  /v1/dev/bench/cache?lane=    the lane's node-cache occupancy and bound
  *
  * workerd's clocks stand still while a request computes, so none of these
  * time themselves: the client times the round trip and subtracts a ping.
@@ -101,3 +103,15 @@ devBench.post("/write", async (c) => {
   const rows = await c.env.SEQUENCER.getByName(String(lane(c))).benchWrite();
   return c.json({ ok: true, rows });
 });
+
+/** Adds `count` funded synthetic accounts (from index `from`) to an idle lane's tree: the 1M-account bench. */
+devBench.post("/accounts", async (c) => {
+  const from = intParam(c.req.query("from"), "from", 0, 100_000_000);
+  const count = intParam(c.req.query("count"), "count", 1, 1_000_000);
+  return c.json(await c.env.SEQUENCER.getByName(String(lane(c))).benchAddAccounts(from, count));
+});
+
+/** The lane's node-cache occupancy against its bound. */
+devBench.get("/cache", async (c) =>
+  c.json(await c.env.SEQUENCER.getByName(String(lane(c))).nodeCacheStats()),
+);
