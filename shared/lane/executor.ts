@@ -13,12 +13,13 @@
  * rest, and the sequencer never signs a receipt for a rejected transaction.
  * One executor must run one step at a time (the Sequencer serializes them).
  */
-import { decode } from "../codec/index.ts";
+import { CodecError, decode } from "../codec/index.ts";
 import { verifyMany as defaultVerifyMany, type SignedItem } from "../crypto/verifier.ts";
 import type { NodeStore } from "../smt/store.ts";
 import { SparseMerkleTree } from "../smt/tree.ts";
 import { type Block, type BlockResult, executeBlock } from "../stf/block.ts";
 import { TxStatus, txStatusName } from "../stf/codes.ts";
+import type { DecodedTx } from "../stf/execute.ts";
 import { type Genesis, genesisWrites } from "../stf/genesis.ts";
 import { DEPOSITS_PER_BLOCK_MAX, TX_BYTES_MAX } from "../stf/limits.ts";
 import { keys, type LaneRecord, laneRecordCodec } from "../stf/records.ts";
@@ -27,6 +28,7 @@ import {
   type Deposit,
   decodeSignedTx,
   requiredSigners,
+  type SignedTx,
   txHash,
   txSignBytes,
 } from "../stf/tx.ts";
@@ -44,8 +46,17 @@ import { StagingNodeStore } from "./staging-store.ts";
 
 export type VerifyMany = (items: readonly SignedItem[]) => Promise<boolean[]>;
 
-/** A transaction after the signature check, ready for execute(). */
-export type VerifiedTx = { bytes: Uint8Array; hash: Uint8Array; sigValid: boolean };
+/**
+ * A transaction after the signature check, ready for execute(). `decoded`
+ * (set by verify(): the decoding, or null if the bytes did not decode) lets
+ * execute() skip decoding and hashing the bytes again.
+ */
+export type VerifiedTx = {
+  bytes: Uint8Array;
+  hash: Uint8Array;
+  sigValid: boolean;
+  decoded?: SignedTx | null;
+};
 
 export type IncludedTx = { inputIndex: number; receipt: LaneReceipt };
 export type RejectedTx = { inputIndex: number; txHash: Uint8Array; status: number; reason: string };
@@ -151,10 +162,18 @@ export class LaneExecutor {
     const items: SignedItem[] = [];
     const owners: number[] = [];
     const verified: VerifiedTx[] = txs.map((bytes, i) => {
-      const entry = { bytes, hash: txHash(bytes), sigValid: false };
+      const entry: VerifiedTx = { bytes, hash: txHash(bytes), sigValid: false };
       if (bytes.length > TX_BYTES_MAX) return entry;
       try {
-        const { body, signatures } = decodeSignedTx(bytes);
+        let tx: SignedTx;
+        try {
+          tx = decodeSignedTx(bytes);
+        } catch (error) {
+          if (error instanceof CodecError) entry.decoded = null;
+          throw error;
+        }
+        entry.decoded = tx;
+        const { body, signatures } = tx;
         const signers = requiredSigners(body);
         if (signers.length !== signatures.length) return entry;
         const message = txSignBytes(body);
@@ -379,6 +398,7 @@ export class LaneExecutor {
       this.#tree,
       { header, deposits: [], txs: entries.map((e) => e.tx.bytes) },
       entries.map((e) => e.tx.sigValid),
+      entries.map(({ tx }) => (tx.decoded === undefined ? undefined : (tx as DecodedTx))),
     );
   }
 

@@ -7,7 +7,7 @@ import { compareBytes, toHex } from "../bytes.ts";
 import { decode } from "../codec/index.ts";
 import type { StateReader, StateWrite } from "../state.ts";
 import { StfBlockError, StfInvariantError } from "./errors.ts";
-import { applyDeposit, applyTx, type BlockContext } from "./execute.ts";
+import { applyDeposit, applyTx, type BlockContext, type DecodedTx } from "./execute.ts";
 import { nextBaseFeePerGas } from "./gas.ts";
 import { Ledger, type Touched } from "./ledger.ts";
 import { ADDRESS_BYTES, DEPOSITS_PER_BLOCK_MAX, TXS_PER_BLOCK_MAX } from "./limits.ts";
@@ -48,7 +48,16 @@ export type BlockResult = {
   supplyDelta: SupplyDelta[];
 };
 
-export function executeBlock(state: StateReader, block: Block, sigValid: readonly boolean[]): BlockResult {
+/**
+ * `known[i]`, when given, is txs[i]'s hash and decoding as the caller already
+ * computed them (execute.ts DecodedTx); the result is the same without it.
+ */
+export function executeBlock(
+  state: StateReader,
+  block: Block,
+  sigValid: readonly boolean[],
+  known?: readonly (DecodedTx | undefined)[],
+): BlockResult {
   const { header, deposits, txs } = block;
   const paramsRaw = state.get(keys.laneParams());
   const laneRaw = state.get(keys.lane());
@@ -68,7 +77,10 @@ export function executeBlock(state: StateReader, block: Block, sigValid: readonl
   const ctx: BlockContext = { ledger: new Ledger(overlay), header, params, lane, gasUsed: 0n };
   const receipts: Receipt[] = [];
   for (const deposit of deposits) receipts.push(applyDeposit(ctx, deposit, receipts.length));
-  for (let i = 0; i < txs.length; i++) receipts.push(applyTx(ctx, txs[i]!, sigValid[i]!, receipts.length));
+  if (known && known.length !== txs.length)
+    throw new StfBlockError(`known has ${known.length} entries for ${txs.length} transactions.`);
+  for (let i = 0; i < txs.length; i++)
+    receipts.push(applyTx(ctx, txs[i]!, sigValid[i]!, receipts.length, known?.[i]));
 
   ctx.ledger.flushDeferredCredits();
   const nextBaseFee = nextBaseFeePerGas(header.baseFeePerGas, ctx.gasUsed, params);

@@ -46,22 +46,42 @@ export type BlockContext = {
   gasUsed: bigint;
 };
 
+/**
+ * What a caller (the lane executor's verify step) already derived from a
+ * transaction's exact bytes: its hash and its decoding, null if the bytes
+ * did not decode. Passing it saves decoding and hashing the transaction a
+ * second time; it must be of exactly those bytes (the result is then the
+ * same as without it).
+ */
+export type DecodedTx = { readonly hash: Uint8Array; readonly decoded: SignedTx | null };
+
 type PayloadOf<T extends TxPayload["type"]> = Extract<TxPayload, { type: T }>;
 
 const TOKEN_SYMBOL = /^[A-Z0-9]{1,16}$/;
 
-export function applyTx(ctx: BlockContext, txBytes: Uint8Array, sigValid: boolean, index: number): Receipt {
-  const hash = txHash(txBytes);
+export function applyTx(
+  ctx: BlockContext,
+  txBytes: Uint8Array,
+  sigValid: boolean,
+  index: number,
+  known?: DecodedTx,
+): Receipt {
+  const hash = known ? known.hash : txHash(txBytes);
   const reject = (status: TxStatus): Receipt => ({ hash, index, status, gasUsed: 0n, feePaid: 0n });
   const { ledger, header, params } = ctx;
 
   if (txBytes.length > TX_BYTES_MAX) return reject(TxStatus.Malformed);
   let tx: SignedTx;
-  try {
-    tx = decodeSignedTx(txBytes);
-  } catch (error) {
-    if (error instanceof CodecError) return reject(TxStatus.Malformed);
-    throw error;
+  if (known) {
+    if (known.decoded === null) return reject(TxStatus.Malformed);
+    tx = known.decoded;
+  } else {
+    try {
+      tx = decodeSignedTx(txBytes);
+    } catch (error) {
+      if (error instanceof CodecError) return reject(TxStatus.Malformed);
+      throw error;
+    }
   }
   const { body } = tx;
   if (body.chainId !== header.chainId) return reject(TxStatus.ChainMismatch);

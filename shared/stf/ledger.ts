@@ -44,12 +44,25 @@ export class Ledger {
    */
   readonly #accountKeys = new Map<string, StateKey>();
   readonly #balanceKeys = new Map<string, Map<string, StateKey>>();
+  /**
+   * The same keys by owner object, in front of the maps above: a decoded
+   * transaction's sender and recipient arrays, the sequencer's and the fee
+   * accounts' come back several times per transaction, and an identity
+   * lookup skips building two id strings. Owners are never mutated (decoded
+   * transactions and records are read-only).
+   */
+  readonly #accountKeyByObject = new Map<Uint8Array, StateKey>();
+  readonly #nativeBalanceKeyByObject = new Map<Uint8Array, StateKey>();
+  /** Balance key objects already in touchedBalances (its entry for a key never changes). */
+  readonly #touchedBalanceKeys = new Set<StateKey>();
 
   constructor(state: Overlay) {
     this.state = state;
   }
 
   #accountKey(owner: Uint8Array): StateKey {
+    const known = this.#accountKeyByObject.get(owner);
+    if (known !== undefined) return known;
     if (owner.length !== 32) return keys.account(owner);
     const id = hashMapKey(owner);
     let key = this.#accountKeys.get(id);
@@ -57,10 +70,21 @@ export class Ledger {
       key = keys.account(owner);
       this.#accountKeys.set(id, key);
     }
+    this.#accountKeyByObject.set(owner, key);
     return key;
   }
 
   #balanceKey(owner: Uint8Array, asset: Uint8Array): StateKey {
+    if (asset !== NATIVE_ASSET) return this.#balanceKeyById(owner, asset);
+    let key = this.#nativeBalanceKeyByObject.get(owner);
+    if (key === undefined) {
+      key = this.#balanceKeyById(owner, asset);
+      if (owner.length === 32) this.#nativeBalanceKeyByObject.set(owner, key);
+    }
+    return key;
+  }
+
+  #balanceKeyById(owner: Uint8Array, asset: Uint8Array): StateKey {
     if (owner.length !== 32 || asset.length !== 32) return keys.balance(owner, asset);
     const assetId = hashMapKey(asset);
     let byOwner = this.#balanceKeys.get(assetId);
@@ -171,7 +195,10 @@ export class Ledger {
     // `amount` was computed from balance(), which included any deferred credit.
     const deferred = this.#deferred.get(key);
     if (deferred) deferred.amount = 0n;
-    this.touchedBalances.set(hashMapKey(key), { key, asset });
+    if (!this.#touchedBalanceKeys.has(key)) {
+      this.#touchedBalanceKeys.add(key);
+      this.touchedBalances.set(hashMapKey(key), { key, asset });
+    }
     if (amount === 0n) {
       this.state.set(key, null);
       return;

@@ -20,14 +20,33 @@ export class Overlay implements StateReader {
    */
   private readonly baseReads = new Map<string, Uint8Array | undefined>();
   /** The base state as of the block's start, through the same memo. */
-  readonly baseView: StateReader = { get: (key) => this.readBase(key, idOf(key)) };
+  readonly baseView: StateReader = { get: (key) => this.readBase(key, this.idOf(key)) };
+
+  /**
+   * Map ids by key object: the ledger hands out one key object per account
+   * and asset in a block, so most lookups skip building the id string again
+   * (and reuse its cached string hash). Ids depend only on the key's bytes,
+   * and keys are never mutated (StateKey contract).
+   */
+  private readonly ids = new Map<StateKey, string>();
 
   constructor(base: StateReader) {
     this.base = base;
   }
 
+  /** Pending writes are keyed by hashMapKey, which is only injective on 32-byte keys. */
+  private idOf(key: StateKey): string {
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      if (key.length !== 32) throw new RangeError(`A state key is 32 bytes, got ${key.length}.`);
+      id = hashMapKey(key);
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
   get(key: StateKey): Uint8Array | undefined {
-    const id = idOf(key);
+    const id = this.idOf(key);
     const w = this.pending.get(id);
     if (w) return w.value ?? undefined;
     return this.readBase(key, id);
@@ -43,7 +62,7 @@ export class Overlay implements StateReader {
 
   /** `null` deletes the key. */
   set(key: StateKey, value: Uint8Array | null): void {
-    const id = idOf(key);
+    const id = this.idOf(key);
     this.journal.push({ id, previous: this.pending.get(id) });
     this.pending.set(id, { key, value });
   }
@@ -65,10 +84,4 @@ export class Overlay implements StateReader {
   writes(): StateWrite[] {
     return [...this.pending.values()].sort((a, b) => compareBytes(a.key, b.key));
   }
-}
-
-/** Pending writes are keyed by hashMapKey, which is only injective on 32-byte keys. */
-function idOf(key: StateKey): string {
-  if (key.length !== 32) throw new RangeError(`A state key is 32 bytes, got ${key.length}.`);
-  return hashMapKey(key);
 }
