@@ -23,6 +23,8 @@ export default defineConfig({
         test: {
           name: "workerd",
           include: ["test/core/**/*.test.ts", "test/workerd/**/*.test.ts"],
+          // Four real settlement validators for test/workerd/lane-settlement-e2e.test.ts (provide/inject).
+          globalSetup: ["./test/workerd/settlement-cluster.setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

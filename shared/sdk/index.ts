@@ -14,6 +14,12 @@
 export type { SignedTx, TradeAsset, TxBody, TxPayload } from "../stf/tx.ts";
 export { verifySignature } from "../crypto/verifier.ts";
 export {
+  type BuildWithdrawalClaimErrorType,
+  type BuildWithdrawalClaimParameters,
+  type BuildWithdrawalClaimReturnType,
+  buildWithdrawalClaim,
+} from "./buildWithdrawalClaim.ts";
+export {
   type BuildTransactionErrorType,
   type BuildTransactionParameters,
   type BuildTransactionReturnType,
@@ -31,6 +37,9 @@ export {
   type GetTransactionHashReturnType,
   getTransactionHash,
 } from "./getTransactionHash.ts";
+// getWithdrawalProof itself is bound to a client in sdk/actions (it needs a fetch); import it from
+// "./getWithdrawalProof.ts" to call it directly.
+export type { WithdrawalProof } from "./getWithdrawalProof.ts";
 export {
   type GetTransactionSignBytesErrorType,
   type GetTransactionSignBytesParameters,
@@ -58,6 +67,12 @@ export {
   serializeTransaction,
 } from "./serializeTransaction.ts";
 export {
+  type SignSettlementTransactionErrorType,
+  type SignSettlementTransactionParameters,
+  type SignSettlementTransactionReturnType,
+  signSettlementTransaction,
+} from "./signSettlementTransaction.ts";
+export {
   type SignTransactionErrorType,
   type SignTransactionParameters,
   type SignTransactionReturnType,
@@ -69,4 +84,12 @@ export {
   type VerifyTransactionReturnType,
   verifyTransaction,
 } from "./verifyTransaction.ts";
+export {
+  type SettlementCertificate,
+  type TrustedValidator,
+  type VerifySettlementCertificateParameters,
+  type VerifySettlementCertificateReturnType,
+  verifySettlementCertificate,
+} from "./verifySettlementCertificate.ts";
 export type { WireFormat } from "./wire.ts";
+export * from "./withdrawalErrors.ts";
