@@ -8,8 +8,11 @@
  *
  * Measures, against a fresh lane in the same run: batch transfer throughput
  * to random accounts, and proven account reads (each proof verified here);
- * reports workerd's resident memory (/proc, Linux) before and after, and the
- * lane's cache occupancy against its bound. Writes .bench/edge-million.json.
+ * reports the Worker isolate's V8 heap after a forced GC (through workerd's
+ * inspector: the figure the 128 MB isolate limit applies to), workerd's
+ * resident memory (/proc, Linux; includes SQLite's page cache and a heap V8
+ * has not shrunk), and the lane's cache occupancy against its bound.
+ * Writes .bench/edge-million.json.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -19,6 +22,7 @@ import { decodeSmtMultiproof, verifyMultiproof } from "../../shared/smt/index.ts
 import { wranglerVars } from "../../scripts/devnet/plan.ts";
 import { syntheticOwner } from "../../workers/src/sequencer/bulk-accounts.ts";
 import { BenchClient, quantile } from "./client.ts";
+import { Inspector } from "./inspector.ts";
 import { benchAccounts, signTransfers } from "./txs.ts";
 import { type RunningWorker, startWranglerDev } from "./wrangler.ts";
 
@@ -79,6 +83,8 @@ export async function runMillion(): Promise<void> {
       return r.json();
     };
     for (const lane of [LANE_BIG, LANE_FRESH]) await post(`/v1/dev/bench/ping?lane=${lane}`);
+    const inspector = await Inspector.connect(worker.inspectorPort);
+    const heapStart = await inspector.heapAfterGcMiB();
     const rssStart = workerdRssMiB(worker);
     log(
       `workerd RSS at start: ${rssStart.toFixed(0)} MiB; adding ${ACCOUNTS.toLocaleString("en-US")} accounts…`,
@@ -89,11 +95,13 @@ export async function runMillion(): Promise<void> {
       await post(
         `/v1/dev/bench/accounts?lane=${LANE_BIG}&from=${from}&count=${Math.min(STEP, ACCOUNTS - from)}`,
       );
+      const heap = await inspector.heapAfterGcMiB();
       log(
-        `  ${Math.min(from + STEP, ACCOUNTS).toLocaleString("en-US")} accounts, RSS ${workerdRssMiB(worker).toFixed(0)} MiB`,
+        `  ${Math.min(from + STEP, ACCOUNTS).toLocaleString("en-US")} accounts: V8 heap ${heap.usedMiB.toFixed(1)} MiB after GC, workerd RSS ${workerdRssMiB(worker).toFixed(0)} MiB`,
       );
     }
     const buildSeconds = (performance.now() - t0) / 1000;
+    const heapBuilt = await inspector.heapAfterGcMiB();
     const rssBuilt = workerdRssMiB(worker);
     const cacheBuilt = (await get(`/v1/dev/bench/cache?lane=${LANE_BIG}`)) as CacheStats;
 
@@ -162,6 +170,8 @@ export async function runMillion(): Promise<void> {
           `account ${i}: balance ${read.value.balance}, expected ${AMOUNT + (received.get(i) ?? 0n)}`,
         );
     }
+    const heapEnd = await inspector.heapAfterGcMiB();
+    inspector.close();
     const rssEnd = workerdRssMiB(worker);
     const cacheEnd = (await get(`/v1/dev/bench/cache?lane=${LANE_BIG}`)) as CacheStats;
     if (cacheEnd.records > cacheEnd.recordsMax) throw new Error("node cache above its bound");
@@ -169,6 +179,7 @@ export async function runMillion(): Promise<void> {
     const report = {
       accounts: ACCOUNTS,
       buildSeconds,
+      heapAfterGcMiB: { start: heapStart, built: heapBuilt, end: heapEnd },
       rssMiB: { start: rssStart, built: rssBuilt, end: rssEnd },
       cache: { built: cacheBuilt, end: cacheEnd },
       transfersPerSecond: { millionLane: bigTps, freshLane: freshTps, ratio: bigTps / freshTps },
@@ -178,6 +189,9 @@ export async function runMillion(): Promise<void> {
     console.log(`\n${ACCOUNTS.toLocaleString("en-US")} accounts in one lane (wrangler dev)`);
     console.log(
       `  build                 ${buildSeconds.toFixed(1)} s (${(ACCOUNTS / buildSeconds).toFixed(0)} accounts/s)`,
+    );
+    console.log(
+      `  V8 heap after GC      ${heapStart.usedMiB.toFixed(1)} MiB at start → ${heapBuilt.usedMiB.toFixed(1)} MiB built → ${heapEnd.usedMiB.toFixed(1)} MiB after load (Worker isolate)`,
     );
     console.log(
       `  workerd RSS           ${rssStart.toFixed(0)} MiB at start → ${rssBuilt.toFixed(0)} MiB built → ${rssEnd.toFixed(0)} MiB after load`,

@@ -9,9 +9,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import WebSocket from "ws";
 import { wranglerVars } from "../../scripts/devnet/plan.ts";
 import { BenchClient } from "./client.ts";
+import { Inspector } from "./inspector.ts";
 import { benchAccounts, signTransfers } from "./txs.ts";
 import { startWranglerDev } from "./wrangler.ts";
 
@@ -47,30 +47,8 @@ async function main(): Promise<void> {
   });
   const client = new BenchClient(worker.url, CLIENTS);
   try {
-    const inspectorPort = Number(worker.inspectorPort);
-    const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as {
-      webSocketDebuggerUrl: string;
-      title?: string;
-    }[];
-    console.error(targets.map((t) => `${t.title} ${t.webSocketDebuggerUrl}`).join("\n"));
-    const target = targets.find((t) => t.title?.includes("bitlayer")) ?? targets[0]!;
-    const ws = new WebSocket(target.webSocketDebuggerUrl);
-    await new Promise((r, j) => {
-      ws.once("open", r);
-      ws.once("error", j);
-    });
-    let nextId = 1;
-    const pending = new Map<number, (v: unknown) => void>();
-    ws.on("message", (data) => {
-      const msg = JSON.parse(String(data)) as { id?: number; result?: unknown };
-      if (msg.id !== undefined) pending.get(msg.id)?.(msg.result);
-    });
-    const call = (method: string, params: object = {}) =>
-      new Promise<unknown>((resolve) => {
-        const id = nextId++;
-        pending.set(id, resolve);
-        ws.send(JSON.stringify({ id, method, params }));
-      });
+    const inspector = await Inspector.connect(worker.inspectorPort);
+    const call = (method: string, params: object = {}) => inspector.call(method, params);
     const per = mode === "batch" ? 100 : 1;
     const bodies = accounts.map((a) =>
       Array.from({ length: requests / CLIENTS + 2 }, () => {
@@ -93,7 +71,7 @@ async function main(): Promise<void> {
     );
     const seconds = (performance.now() - t0) / 1000;
     const { profile } = (await call("Profiler.stop")) as { profile: Profile };
-    ws.close();
+    inspector.close();
     fs.mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
     fs.writeFileSync(path.join(ROOT, ".bench/edge.cpuprofile"), JSON.stringify(profile));
     const txs = requests * per;

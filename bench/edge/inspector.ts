@@ -1,0 +1,56 @@
+/**
+ * A minimal Chrome DevTools protocol client for workerd's inspector (the
+ * --inspector-port of wrangler dev): CPU profiles (profile.ts) and the
+ * Worker isolate's V8 heap after a forced GC (million.ts). workerd gives the
+ * Worker itself no memory figure; the inspector does.
+ */
+import WebSocket from "ws";
+
+export class Inspector {
+  readonly #ws: WebSocket;
+  readonly #pending = new Map<number, (v: unknown) => void>();
+  #nextId = 1;
+
+  private constructor(ws: WebSocket) {
+    this.#ws = ws;
+    ws.on("message", (data) => {
+      const msg = JSON.parse(String(data)) as { id?: number; result?: unknown };
+      if (msg.id !== undefined) this.#pending.get(msg.id)?.(msg.result);
+    });
+  }
+
+  /** Connects to the Worker's target (the first one, or the one whose title names the Worker). */
+  static async connect(inspectorPort: number, workerName = "bitlayer"): Promise<Inspector> {
+    const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as {
+      webSocketDebuggerUrl: string;
+      title?: string;
+    }[];
+    const target = targets.find((t) => t.title?.includes(workerName)) ?? targets[0];
+    if (!target) throw new Error(`No inspector target on port ${inspectorPort}.`);
+    const ws = new WebSocket(target.webSocketDebuggerUrl);
+    await new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+    });
+    return new Inspector(ws);
+  }
+
+  call<T = unknown>(method: string, params: object = {}): Promise<T> {
+    return new Promise((resolve) => {
+      const id = this.#nextId++;
+      this.#pending.set(id, resolve as (v: unknown) => void);
+      this.#ws.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  /** V8 heap of the Worker's isolate after a full GC, in MiB (used, and allocated by V8). */
+  async heapAfterGcMiB(): Promise<{ usedMiB: number; totalMiB: number }> {
+    await this.call("HeapProfiler.collectGarbage");
+    const h = await this.call<{ usedSize: number; totalSize: number }>("Runtime.getHeapUsage");
+    return { usedMiB: h.usedSize / 2 ** 20, totalMiB: h.totalSize / 2 ** 20 };
+  }
+
+  close(): void {
+    this.#ws.close();
+  }
+}
