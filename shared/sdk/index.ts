@@ -67,6 +67,12 @@ export {
   serializeTransaction,
 } from "./serializeTransaction.ts";
 export {
+  type SignSettlementTransactionErrorType,
+  type SignSettlementTransactionParameters,
+  type SignSettlementTransactionReturnType,
+  signSettlementTransaction,
+} from "./signSettlementTransaction.ts";
+export {
   type SignTransactionErrorType,
   type SignTransactionParameters,
   type SignTransactionReturnType,
@@ -78,5 +84,12 @@ export {
   type VerifyTransactionReturnType,
   verifyTransaction,
 } from "./verifyTransaction.ts";
+export {
+  type SettlementCertificate,
+  type TrustedValidator,
+  type VerifySettlementCertificateParameters,
+  type VerifySettlementCertificateReturnType,
+  verifySettlementCertificate,
+} from "./verifySettlementCertificate.ts";
 export type { WireFormat } from "./wire.ts";
 export * from "./withdrawalErrors.ts";
