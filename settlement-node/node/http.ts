@@ -6,6 +6,7 @@ import type { SettlementBackend } from "../api/backend.ts";
 import { hex } from "../api/views.ts";
 import { createIndexApi } from "../indexer/api.ts";
 import type { DatabaseIndexer } from "./db-index.ts";
+import { settlementDevControls } from "./dev-controls.ts";
 import type { SettlementNode } from "./node.ts";
 
 export type NodeCounters = {
@@ -56,6 +57,8 @@ export function nodeApi(
   app.get("/v1/node", (c) => c.json(nodeCounters(node, indexer)));
   if (indexer)
     app.route("/v1/index", createIndexApi(indexer.database.db, { heightCommitted: () => node.height }));
+  // Dev-only time controls (dev-controls.ts): the devnet sets BITLAYER_DEV=1; production never does.
+  if (process.env.BITLAYER_DEV === "1") app.route("/v1/dev", settlementDevControls(node));
   app.route("/", createSettlementApi(backend, apiOptions));
   return app;
 }
