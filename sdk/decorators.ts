@@ -4,6 +4,19 @@
  */
 import type { BitlayerClientBase } from "./client.ts";
 import { createToken } from "./actions/createToken.ts";
+import { claimWithdrawal } from "./actions/claimWithdrawal.ts";
+import { deposit } from "./actions/deposit.ts";
+import { estimateTimeToFinal } from "./actions/estimateTimeToFinal.ts";
+import { findWithdrawalId } from "./actions/findWithdrawalId.ts";
+import { getSettlementAccount } from "./actions/getSettlementAccount.ts";
+import { getSettlementHeight } from "./actions/getSettlementHeight.ts";
+import { getValidators } from "./actions/getValidators.ts";
+import { getVerifiedSettlementBlock } from "./actions/getVerifiedSettlementBlock.ts";
+import { getWithdrawalProof } from "./actions/getWithdrawalProof.ts";
+import { sendSettlementTransaction } from "./actions/sendSettlementTransaction.ts";
+import { waitForSettlementTransaction } from "./actions/waitForSettlementTransaction.ts";
+import { watchReceipts } from "./actions/watchReceipts.ts";
+import { withdraw } from "./actions/withdraw.ts";
 import { getAccount } from "./actions/getAccount.ts";
 import { getItem } from "./actions/getItem.ts";
 import { getLaneStatus } from "./actions/getLaneStatus.ts";
@@ -25,7 +38,20 @@ type Bound<F> = F extends (client: BitlayerClientBase, ...args: infer A) => infe
   : never;
 
 const ACTIONS = {
+  claimWithdrawal,
   createToken,
+  deposit,
+  estimateTimeToFinal,
+  findWithdrawalId,
+  getSettlementAccount,
+  getSettlementHeight,
+  getValidators,
+  getVerifiedSettlementBlock,
+  getWithdrawalProof,
+  sendSettlementTransaction,
+  waitForSettlementTransaction,
+  watchReceipts,
+  withdraw,
   createItem: mintItem,
   getAccount,
   getItem,

@@ -198,3 +198,34 @@ export class ClientConfigError extends BitlayerError {
     this.option = option;
   }
 }
+
+export type SettlementTransactionFailedErrorType = SettlementTransactionFailedError;
+/** A settlement transaction was included in a block but the ledger refused it (fee paid, nothing else changed). */
+export class SettlementTransactionFailedError extends BitlayerError {
+  override name = "SettlementTransactionFailedError" as const;
+  readonly hash: string;
+  readonly height: bigint;
+  /** The ledger's status code and stable name, e.g. 37 "CheckpointNotFinal". */
+  readonly status: number;
+  readonly statusName: string;
+  constructor(hash: string, height: bigint, status: number, statusName: string) {
+    super(`Settlement refused transaction ${hash} in block ${height}: ${statusName}.`, {
+      docsPath: "spec/settlement-transactions.md",
+    });
+    this.hash = hash;
+    this.height = height;
+    this.status = status;
+    this.statusName = statusName;
+  }
+}
+
+export type WithdrawalErrorType = WithdrawalError;
+/** The withdraw flow could not continue (its withdrawal leaf is missing or does not match the transaction). */
+export class WithdrawalError extends BitlayerError {
+  override name = "WithdrawalError" as const;
+  readonly stage: string;
+  constructor(stage: string, message: string, options: BitlayerErrorOptions = {}) {
+    super(message, { docsPath: "sdk.md#withdraw", ...options });
+    this.stage = stage;
+  }
+}

@@ -17,7 +17,25 @@
 export * from "../shared/sdk/index.ts";
 export { NATIVE_ASSET, itemIdOf, tokenIdOf } from "../shared/stf/records.ts";
 export { TxStatus, txStatusName } from "../shared/stf/codes.ts";
+export * from "./actions/claimWithdrawal.ts";
 export * from "./actions/createToken.ts";
+export * from "./actions/deposit.ts";
+export * from "./actions/estimateTimeToFinal.ts";
+export * from "./actions/findWithdrawalId.ts";
+export * from "./actions/getSettlementAccount.ts";
+export * from "./actions/getSettlementHeight.ts";
+export * from "./actions/getValidators.ts";
+export * from "./actions/getVerifiedSettlementBlock.ts";
+export {
+  type GetWithdrawalProofActionErrorType,
+  type GetWithdrawalProofActionParameters,
+  type GetWithdrawalProofActionReturnType,
+  getWithdrawalProof,
+} from "./actions/getWithdrawalProof.ts";
+export * from "./actions/sendSettlementTransaction.ts";
+export * from "./actions/waitForSettlementTransaction.ts";
+export * from "./actions/watchReceipts.ts";
+export * from "./actions/withdraw.ts";
 export * from "./actions/getAccount.ts";
 export * from "./actions/getItem.ts";
 export * from "./actions/getLaneStatus.ts";
@@ -50,3 +68,4 @@ export {
   type WebSocketConstructor,
 } from "./transport.ts";
 export * from "./types.ts";
+export type { FinalityStatus } from "./types.ts";
