@@ -14,3 +14,9 @@ export class LaneExecutorStateError extends BitlayerError {
   override name = "LaneExecutorStateError" as const;
 }
 export type LaneExecutorStateErrorType = LaneExecutorStateError & { name: "LaneExecutorStateError" };
+
+/** The replayer was used out of order (two replays at once): a bug in the caller. */
+export class LaneReplayStateError extends BitlayerError {
+  override name = "LaneReplayStateError" as const;
+}
+export type LaneReplayStateErrorType = LaneReplayStateError & { name: "LaneReplayStateError" };

@@ -159,39 +159,7 @@ export class LaneExecutor {
 
   /** Decodes each transaction and checks every required signature in one verifyMany call. */
   async verify(txs: readonly Uint8Array[]): Promise<VerifiedTx[]> {
-    const items: SignedItem[] = [];
-    const owners: number[] = [];
-    const verified: VerifiedTx[] = txs.map((bytes, i) => {
-      const entry: VerifiedTx = { bytes, hash: txHash(bytes), sigValid: false };
-      if (bytes.length > TX_BYTES_MAX) return entry;
-      try {
-        let tx: SignedTx;
-        try {
-          tx = decodeSignedTx(bytes);
-        } catch (error) {
-          if (error instanceof CodecError) entry.decoded = null;
-          throw error;
-        }
-        entry.decoded = tx;
-        const { body, signatures } = tx;
-        const signers = requiredSigners(body);
-        if (signers.length !== signatures.length) return entry;
-        const message = txSignBytes(body);
-        signers.forEach((publicKey, s) => {
-          items.push({ publicKey, message, signature: signatures[s]! });
-          owners.push(i);
-        });
-        entry.sigValid = true;
-      } catch {
-        // Malformed: executeBlock reports it as TxStatus.Malformed.
-      }
-      return entry;
-    });
-    const results = await this.#verifyMany(items);
-    results.forEach((ok, k) => {
-      if (!ok) verified[owners[k]!]!.sigValid = false;
-    });
-    return verified;
+    return await verifyTxs(txs, this.#verifyMany);
   }
 
   /**
@@ -398,7 +366,7 @@ export class LaneExecutor {
       this.#tree,
       { header, deposits: [], txs: entries.map((e) => e.tx.bytes) },
       entries.map((e) => e.tx.sigValid),
-      entries.map(({ tx }) => (tx.decoded === undefined ? undefined : (tx as DecodedTx))),
+      entries.map(({ tx }) => knownOf(tx)),
     );
   }
 
@@ -413,6 +381,55 @@ export class LaneExecutor {
     }
     return { take: queue.slice(0, count), rest: queue.slice(count) };
   }
+}
+
+/**
+ * Decodes each transaction and checks every required signature in one
+ * verifyMany call: LaneExecutor.verify, and the watcher's replay of sealed
+ * blocks (replay.ts), so both judge a signature by the same rule.
+ */
+export async function verifyTxs(
+  txs: readonly Uint8Array[],
+  verifyMany: VerifyMany = defaultVerifyMany,
+): Promise<VerifiedTx[]> {
+  const items: SignedItem[] = [];
+  const owners: number[] = [];
+  const verified: VerifiedTx[] = txs.map((bytes, i) => {
+    const entry: VerifiedTx = { bytes, hash: txHash(bytes), sigValid: false };
+    if (bytes.length > TX_BYTES_MAX) return entry;
+    try {
+      let tx: SignedTx;
+      try {
+        tx = decodeSignedTx(bytes);
+      } catch (error) {
+        if (error instanceof CodecError) entry.decoded = null;
+        throw error;
+      }
+      entry.decoded = tx;
+      const { body, signatures } = tx;
+      const signers = requiredSigners(body);
+      if (signers.length !== signatures.length) return entry;
+      const message = txSignBytes(body);
+      signers.forEach((publicKey, s) => {
+        items.push({ publicKey, message, signature: signatures[s]! });
+        owners.push(i);
+      });
+      entry.sigValid = true;
+    } catch {
+      // Malformed: executeBlock reports it as TxStatus.Malformed.
+    }
+    return entry;
+  });
+  const results = await verifyMany(items);
+  results.forEach((ok, k) => {
+    if (!ok) verified[owners[k]!]!.sigValid = false;
+  });
+  return verified;
+}
+
+/** executeBlock's `known` entry for a verified transaction: its hash and decoding, when verify() made them. */
+export function knownOf(tx: VerifiedTx): DecodedTx | undefined {
+  return tx.decoded === undefined ? undefined : (tx as DecodedTx);
 }
 
 function reject(inputIndex: number, hash: Uint8Array, status: number): RejectedTx {
