@@ -17,6 +17,7 @@ import { Books } from "../ledger/books.ts";
 import { LedgerStatus } from "../ledger/codes.ts";
 import { SETTLEMENT_TX_BYTES_MAX } from "../ledger/limits.ts";
 import {
+  batchDataCodec,
   checkpointCodec,
   depositCodec,
   forcedTxCodec,
@@ -32,6 +33,7 @@ import { openApiDocument } from "./openapi.ts";
 import { type RateLimitOptions, rateLimit } from "./rate-limit.ts";
 import * as s from "./schemas.ts";
 import {
+  batchDataJson,
   blockJson,
   type Clock,
   checkpointJson,
@@ -242,6 +244,18 @@ export function createSettlementApi(backend: SettlementBackend, options: Settlem
       if (!record)
         throw new NotFoundError("checkpoint_not_found", `Lane ${id} has no checkpoint ${index}.`, "index");
       return c.json(checkpointJson(record, clock(height)));
+    })
+    .get("/:id/checkpoints/:index/batch", (c) => {
+      const id = parse(s.laneIdParam, c.req.param("id"), "id");
+      const index = parse(s.indexParam, c.req.param("index"), "index");
+      const books = new Books(backend.ledger().state);
+      laneOrThrow(books, id);
+      const record = books.read(checkpointCodec, ledgerKeys.checkpoint(id, index));
+      // Kept apart from the record (ledger/records.ts) so finality reads stay small; written with it.
+      const batch = books.read(batchDataCodec, ledgerKeys.batchData(id, index));
+      if (!record || !batch)
+        throw new NotFoundError("checkpoint_not_found", `Lane ${id} has no checkpoint ${index}.`, "index");
+      return c.json(batchDataJson(record, batch.data));
     })
     .get("/:id/deposits", (c) => {
       const id = parse(s.laneIdParam, c.req.param("id"), "id");

@@ -104,6 +104,15 @@ export const API_ROUTES: readonly RouteDoc[] = [
   },
   {
     method: "get",
+    path: "/v1/lanes/{id}/checkpoints/{index}/batch",
+    summary:
+      "A checkpoint's batch data (data availability): the lane blocks it covers, for watchers to replay",
+    params: { ...lane, index: s.indexParam },
+    success: [200, s.batchDataResponse],
+    errors: [400, 404, 429],
+  },
+  {
+    method: "get",
     path: "/v1/lanes/{id}/deposits",
     summary: "A lane's deposits by id from `from` (default 0)",
     params: lane,

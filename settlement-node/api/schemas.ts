@@ -184,6 +184,15 @@ export const checkpointsResponse = z.object({
   next: decimalString.nullable(),
 });
 
+export const batchDataResponse = z.object({
+  lane: z.number().int(),
+  index: decimalString,
+  batchHash: hexString.describe("the checkpoint's batch hash (batchHashOf of batchData)"),
+  batchData: hexString.describe(
+    "the checkpoint's batch data: its lane blocks in canonical bytes (shared/lane batchDataCodec), what a watcher replays",
+  ),
+});
+
 export const depositJson = z.object({
   id: decimalString,
   lane: z.number().int(),

@@ -138,6 +138,13 @@ export function checkpointJson(c: CheckpointRecord, clock: Clock): z.infer<typeo
   };
 }
 
+export function batchDataJson(
+  c: CheckpointRecord,
+  batchData: Uint8Array,
+): z.infer<typeof s.batchDataResponse> {
+  return { lane: c.lane, index: String(c.index), batchHash: hex(c.batchHash), batchData: hex(batchData) };
+}
+
 export function depositJson(d: DepositRecord): z.infer<typeof s.depositJson> {
   return {
     id: String(d.id),

@@ -18,7 +18,9 @@ import {
   testNetwork,
 } from "../../settlement-node/api/testing.ts";
 import { accountAddressOf } from "../../settlement-node/ledger/address.ts";
-import { checkpointPayload } from "../../settlement-node/ledger/harness.ts";
+import { checkpointPayload, laneTxBytes } from "../../settlement-node/ledger/harness.ts";
+import { batchHashOf } from "../../settlement-node/ledger/tx.ts";
+import { batchDataOf, encodeBlock } from "../../shared/lane/batch.ts";
 
 const network = testNetwork();
 const [alice, bob] = network.accounts as [(typeof network.accounts)[0], (typeof network.accounts)[0]];
@@ -35,6 +37,8 @@ const json = async (res: Response | Promise<Response>): Promise<any> => (await r
 let backend: InMemorySettlementBackend;
 let app: ReturnType<typeof createSettlementApi>;
 let chainId: string;
+/** Checkpoint 0's batch data: one lane block of one transaction. */
+let batchData: Uint8Array;
 
 /** Everything a refused request must leave alone. */
 const snapshot = () => ({
@@ -79,6 +83,20 @@ beforeAll(async () => {
     recipient: new Uint8Array(32).fill(7),
     amount: 1000n,
   });
+  batchData = batchDataOf([
+    encodeBlock({
+      header: {
+        chainId,
+        lane: 1,
+        height: 1n,
+        timestampMs: 1_000n,
+        sequencer: new Uint8Array(32).fill(3),
+        baseFeePerGas: 1n,
+      },
+      deposits: [],
+      txs: [laneTxBytes(1, 0n, chainId)],
+    }),
+  ]);
   const checkpoint = signSettlementTx(
     chainId,
     bob,
@@ -92,6 +110,7 @@ beforeAll(async () => {
         prevRoot: new Uint8Array(32),
         newRoot: new Uint8Array(32).fill(9),
         sequencer: sequencer.publicKey,
+        batchData,
       }),
     ),
   );
@@ -201,6 +220,18 @@ describe("success shapes", () => {
     const list = await json(app.request("/v1/lanes/1/checkpoints"));
     expect(list.checkpoints).toHaveLength(1);
     expect(list.checkpoints[0].finality).toEqual({ status: "final", next: null });
+  });
+
+  it("GET /v1/lanes/:id/checkpoints/:index/batch serves the batch data the checkpoint's batch hash names", async () => {
+    const body = await json(app.request("/v1/lanes/1/checkpoints/0/batch"));
+    const record = await json(app.request("/v1/lanes/1/checkpoints/0"));
+    expect(body).toEqual({
+      lane: 1,
+      index: "0",
+      batchHash: record.batchHash,
+      batchData: `0x${toHex(batchData)}`,
+    });
+    expect(body.batchHash).toBe(`0x${toHex(batchHashOf(batchData))}`);
   });
 
   it("GET /v1/lanes/:id/deposits lists deposits with the lane deposit id", async () => {
@@ -344,6 +375,21 @@ describe("bad input changes nothing and names the field", () => {
       404,
       "checkpoint_not_found",
       "index",
+    ],
+    ["bad batch index", () => app.request("/v1/lanes/1/checkpoints/-1/batch"), 400, "invalid_field", "index"],
+    [
+      "batch of an unknown checkpoint",
+      () => app.request("/v1/lanes/1/checkpoints/5/batch"),
+      404,
+      "checkpoint_not_found",
+      "index",
+    ],
+    [
+      "batch of an unknown lane",
+      () => app.request("/v1/lanes/7/checkpoints/0/batch"),
+      404,
+      "lane_not_found",
+      "id",
     ],
     ["bad withdrawal id", () => app.request("/v1/withdrawals/5"), 400, "invalid_field", "id"],
     ["withdrawal of an unknown lane", () => app.request("/v1/withdrawals/9-0"), 404, "lane_not_found", "id"],
