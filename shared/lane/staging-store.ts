@@ -4,11 +4,12 @@
  * the (async) signature checks and receipt signing are done. A failed step is
  * dropped without touching storage.
  */
-import { hashMapKey, type NodeStore } from "../smt/store.ts";
+import { Bytes32Map } from "../bytes32-map.ts";
+import type { NodeStore } from "../smt/store.ts";
 
 export class StagingNodeStore implements NodeStore {
   readonly inner: NodeStore;
-  readonly #pending = new Map<string, { hash: Uint8Array; record: Uint8Array }>();
+  readonly #pending = new Bytes32Map<Uint8Array>(1024);
 
   constructor(inner: NodeStore) {
     this.inner = inner;
@@ -17,19 +18,21 @@ export class StagingNodeStore implements NodeStore {
     return this.#pending.size;
   }
   get(hash: Uint8Array): Uint8Array | undefined {
-    return this.#pending.get(hashMapKey(hash))?.record ?? this.inner.get(hash);
+    return this.#pending.get(hash) ?? this.inner.get(hash);
   }
   put(hash: Uint8Array, record: Uint8Array): void {
-    this.#pending.set(hashMapKey(hash), { hash, record });
+    this.#pending.set(hash, record);
   }
   delete(hash: Uint8Array): void {
-    this.#pending.delete(hashMapKey(hash));
+    this.#pending.delete(hash);
     this.inner.delete(hash);
   }
   /** Writes every pending node to the inner store (synchronously). */
   flush(): number {
     const count = this.#pending.size;
-    for (const { hash, record } of this.#pending.values()) this.inner.put(hash, record);
+    this.#pending.forEach((record, hash) => {
+      this.inner.put(hash, record);
+    });
     this.#pending.clear();
     return count;
   }

@@ -5,7 +5,7 @@
  * Object's SQL API is synchronous, and a ledger step must not await.
  */
 import { toHex } from "../bytes.ts";
-import { hashMapKey } from "../hash.ts";
+import { Bytes32Map } from "../bytes32-map.ts";
 import { SmtMissingNodeError } from "./errors.ts";
 import { bitAt, isZeroHash } from "./hashing.ts";
 import {
@@ -137,19 +137,19 @@ export class StoreRefSource implements RefSource {
 export { hashMapKey } from "../hash.ts";
 
 export class MemoryNodeStore implements NodeStore {
-  readonly #records = new Map<string, Uint8Array>();
+  readonly #records = new Bytes32Map<Uint8Array>();
 
   get size(): number {
     return this.#records.size;
   }
   get(hash: Uint8Array): Uint8Array | undefined {
-    return this.#records.get(hashMapKey(hash));
+    return this.#records.get(hash);
   }
   put(hash: Uint8Array, record: Uint8Array): void {
-    this.#records.set(hashMapKey(hash), record);
+    this.#records.set(hash, record);
   }
   delete(hash: Uint8Array): void {
-    this.#records.delete(hashMapKey(hash));
+    this.#records.delete(hash);
   }
 }
 
@@ -165,8 +165,8 @@ export class MemoryNodeStore implements NodeStore {
 export class CachedNodeStore implements NodeStore {
   readonly #inner: NodeStore;
   readonly #generationRecords: number;
-  #young = new Map<string, Uint8Array>();
-  #old = new Map<string, Uint8Array>();
+  #young: Bytes32Map<Uint8Array>;
+  #old: Bytes32Map<Uint8Array>;
   hits = 0;
   misses = 0;
 
@@ -176,6 +176,8 @@ export class CachedNodeStore implements NodeStore {
     }
     this.#inner = inner;
     this.#generationRecords = Math.floor(maxRecords / 2);
+    this.#young = this.#newGeneration();
+    this.#old = this.#newGeneration();
   }
 
   /** Records held (at most maxRecords). */
@@ -183,42 +185,44 @@ export class CachedNodeStore implements NodeStore {
     return this.#young.size + this.#old.size;
   }
   get(hash: Uint8Array): Uint8Array | undefined {
-    const k = hashMapKey(hash);
-    const young = this.#young.get(k);
+    const young = this.#young.get(hash);
     if (young !== undefined) {
       this.hits++;
       return young;
     }
-    const old = this.#old.get(k);
+    const old = this.#old.get(hash);
     if (old !== undefined) {
       this.hits++;
-      this.#old.delete(k);
-      this.#remember(k, old);
+      this.#old.delete(hash);
+      this.#remember(hash, old);
       return old;
     }
     this.misses++;
     const record = this.#inner.get(hash);
-    if (record !== undefined) this.#remember(k, record);
+    if (record !== undefined) this.#remember(hash, record);
     return record;
   }
   put(hash: Uint8Array, record: Uint8Array): void {
     this.#inner.put(hash, record);
-    const k = hashMapKey(hash);
-    this.#old.delete(k);
-    this.#remember(k, record);
+    this.#old.delete(hash);
+    this.#remember(hash, record);
   }
   delete(hash: Uint8Array): void {
     this.#inner.delete(hash);
-    const k = hashMapKey(hash);
-    this.#young.delete(k);
-    this.#old.delete(k);
+    this.#young.delete(hash);
+    this.#old.delete(hash);
   }
 
-  #remember(k: string, record: Uint8Array): void {
-    if (this.#young.size >= this.#generationRecords && !this.#young.has(k)) {
+  /** Sized for a full generation up front (no rehashing while it fills), at most 64K slots at first. */
+  #newGeneration(): Bytes32Map<Uint8Array> {
+    return new Bytes32Map(Math.min(this.#generationRecords, 32_768));
+  }
+
+  #remember(hash: Uint8Array, record: Uint8Array): void {
+    if (this.#young.size >= this.#generationRecords && !this.#young.has(hash)) {
       this.#old = this.#young;
-      this.#young = new Map();
+      this.#young = this.#newGeneration();
     }
-    this.#young.set(k, record);
+    this.#young.set(hash, record);
   }
 }

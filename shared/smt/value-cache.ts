@@ -9,20 +9,26 @@
  * Only valid for one root: SparseMerkleTree updates it with each update's
  * writes after the update succeeded, and never consults it for other roots.
  */
-import { hashMapKey } from "../hash.ts";
+import { Bytes32Map } from "../bytes32-map.ts";
 
 /** `null`: known absent. */
 type Known = Uint8Array | null;
 
 export class ValueCache {
   readonly #generationEntries: number;
-  #young = new Map<string, Known>();
-  #old = new Map<string, Known>();
+  #young: Bytes32Map<Known>;
+  #old: Bytes32Map<Known>;
 
   constructor(maxEntries: number) {
     if (!Number.isInteger(maxEntries) || maxEntries < 2)
       throw new RangeError(`ValueCache maxEntries must be an integer ≥ 2, got ${maxEntries}.`);
     this.#generationEntries = Math.floor(maxEntries / 2);
+    this.#young = this.#newGeneration();
+    this.#old = this.#newGeneration();
+  }
+
+  #newGeneration(): Bytes32Map<Known> {
+    return new Bytes32Map(Math.min(this.#generationEntries, 4096));
   }
 
   get size(): number {
@@ -31,33 +37,31 @@ export class ValueCache {
 
   /** The value (not a copy: callers copy), null if known absent, undefined if not cached. */
   get(key: Uint8Array): Known | undefined {
-    const k = hashMapKey(key);
-    const young = this.#young.get(k);
+    const young = this.#young.get(key);
     if (young !== undefined) return young;
-    const old = this.#old.get(k);
+    const old = this.#old.get(key);
     if (old === undefined) return undefined;
-    this.#old.delete(k);
-    this.#remember(k, old);
+    this.#old.delete(key);
+    this.#remember(key, old);
     return old;
   }
 
   /** Records the value of `key` under the current root (callers hand over an array nobody mutates). */
   set(key: Uint8Array, value: Known): void {
-    const k = hashMapKey(key);
-    this.#old.delete(k);
-    this.#remember(k, value);
+    this.#old.delete(key);
+    this.#remember(key, value);
   }
 
   clear(): void {
-    this.#young = new Map();
-    this.#old = new Map();
+    this.#young = this.#newGeneration();
+    this.#old = this.#newGeneration();
   }
 
-  #remember(k: string, value: Known): void {
-    if (this.#young.size >= this.#generationEntries && !this.#young.has(k)) {
+  #remember(key: Uint8Array, value: Known): void {
+    if (this.#young.size >= this.#generationEntries && !this.#young.has(key)) {
       this.#old = this.#young;
-      this.#young = new Map();
+      this.#young = this.#newGeneration();
     }
-    this.#young.set(k, value);
+    this.#young.set(key, value);
   }
 }
