@@ -54,6 +54,7 @@ import {
   type DataDirLock,
   openWal,
   SignGuard,
+  type SignedState,
   SignStep,
   type WriteAheadLog,
 } from "../storage/index.ts";
@@ -62,7 +63,13 @@ import { decodeCertificate, encodeBlock, encodeCertificate } from "./block.ts";
 import { type CommittedSettlementBlock, SettlementChain, verifyCertificate } from "./chain.ts";
 import { NodeFatalError } from "./errors.ts";
 import { VoteAudit } from "./vote-audit.ts";
-import { decodeWalInput, encodeWalInput, type LoggedInput } from "./wal-input.ts";
+import {
+  decodeWalInput,
+  decodeWalRecord,
+  encodeWalInput,
+  encodeWalSigned,
+  type LoggedInput,
+} from "./wal-input.ts";
 
 export type NodeLogger = {
   info(obj: object, msg: string): void;
@@ -271,7 +278,13 @@ export class SettlementNode {
       logger: this.logger,
     });
     this.wal = wal;
-    const replay = records.filter((r) => r.segmentHeight === heightCommitted + 1n);
+    // The sign guard's own file may be behind states fsynced in the WAL (perform): take the latest.
+    const replay: typeof records = [];
+    for (const r of records) {
+      const decoded = decodeWalRecord(r.payload);
+      if (decoded.type === "signed") this.guard.observe(decoded.state);
+      else if (r.segmentHeight === heightCommitted + 1n) replay.push(r);
+    }
     this.logger.info(
       { heightCommitted: String(heightCommitted), walRecords: replay.length },
       "node: recovered block store; replaying the WAL of the current height",
@@ -347,8 +360,13 @@ export class SettlementNode {
   private async perform(outputs: ConsensusOutput[]): Promise<void> {
     const own = outputs.flatMap((o) => (o.type === "broadcast" ? [o.message] : []));
     if (own.length > 0 && !this.replaying) {
+      // The sign guard's state goes into the WAL and is made durable by the same fsync as the
+      // inputs that led to it (one fsync per signature; the guard's file catches up in rollWal).
+      const signed = this.signedStateOf(own[own.length - 1]!);
+      const fresh = signed !== null && !this.guard.check(signed.height, signed.round, signed.step, signed.signBytesHash);
+      if (fresh) this.wal.append(encodeWalSigned(signed));
       this.wal.sync();
-      this.recordSigned(own[own.length - 1]!);
+      if (fresh) this.guard.noteDurable(signed);
       for (const m of own) {
         this.auditOwn(m);
         this.network.broadcast(encodeWire({ type: "consensus", message: encodeConsensusMessage(m) }));
@@ -416,25 +434,33 @@ export class SettlementNode {
     );
   }
 
-  /** Makes the signature of `m` durable in the sign guard; refuses (fatal) if it would conflict. */
-  private recordSigned(m: ConsensusMessage): void {
+  /** What the sign guard records for our message `m` (null for a message that is not signed by us). */
+  private signedStateOf(m: ConsensusMessage): SignedState | null {
     if (m.type === "proposal") {
       const p = m.signed.proposal;
-      this.guard.recordBeforeSigning(
-        BigInt(p.height),
-        p.round,
-        SignStep.propose,
-        sha256(proposalSignBytes(this.chain.chainId, p)),
-      );
-    } else if (m.type === "vote") {
-      const v = m.signed.vote;
-      this.guard.recordBeforeSigning(
-        BigInt(v.height),
-        v.round,
-        SignStep[v.type],
-        sha256(voteSignBytes(this.chain.chainId, v)),
-      );
+      return {
+        height: BigInt(p.height),
+        round: p.round,
+        step: SignStep.propose,
+        signBytesHash: sha256(proposalSignBytes(this.chain.chainId, p)),
+      };
     }
+    if (m.type === "vote") {
+      const v = m.signed.vote;
+      return {
+        height: BigInt(v.height),
+        round: v.round,
+        step: SignStep[v.type],
+        signBytesHash: sha256(voteSignBytes(this.chain.chainId, v)),
+      };
+    }
+    return null;
+  }
+
+  /** Makes the signature of `m` durable in the sign guard's file; refuses (fatal) if it would conflict. */
+  private recordSigned(m: ConsensusMessage): void {
+    const s = this.signedStateOf(m);
+    if (s) this.guard.recordBeforeSigning(s.height, s.round, s.step, s.signBytesHash);
   }
 
   private arm(o: Extract<ConsensusOutput, { type: "scheduleTimeout" }>): void {
@@ -529,6 +555,8 @@ export class SettlementNode {
   /** Makes `height`'s WAL segment the current one and drops the ones below it. */
   private rollWal(height: bigint): void {
     if (this.wal.heightCurrentSegment < height) this.wal.startSegment(height);
+    // Segments about to be pruned may hold the guard's latest state: its file catches up first.
+    if (this.wal.segments.length > 1) this.guard.flush();
     this.wal.pruneBelow(height);
   }
 
@@ -808,6 +836,7 @@ export class SettlementNode {
     await this.network.close();
     await this.loop.catch(() => {});
     this.wal?.close();
+    this.guard.flush();
     this.guard.close();
     this.blocks.close();
     this.lock.release();

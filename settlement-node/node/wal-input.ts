@@ -9,11 +9,14 @@ import {
   decode,
   encode,
   enumU8,
+  fixedBytes,
   struct,
   taggedUnion,
+  u8,
   u32,
   u64,
 } from "../../shared/codec/index.ts";
+import type { SignedState } from "../storage/sign-guard.ts";
 import {
   type ConsensusInput,
   decodeConsensusMessage,
@@ -39,6 +42,11 @@ const walInputCodec = taggedUnion({
     5,
     struct({ height: u64, round: u32, step: enumU8(["propose", "prevote", "precommit"] as const) }),
   ],
+  /**
+   * Not an input: the sign guard's state for our own message about to leave,
+   * fsynced with the inputs that led to it (storage/sign-guard.ts noteDurable).
+   */
+  signed: [6, struct({ height: u64, round: u32, step: u8, signBytesHash: fixedBytes(32) })],
 });
 
 export type LoggedInput = Exclude<ConsensusInput, { type: "startHeight" }>;
@@ -73,10 +81,29 @@ export function encodeWalInput(input: LoggedInput): Uint8Array {
   }
 }
 
+export function encodeWalSigned(state: SignedState): Uint8Array {
+  return encode(walInputCodec, { type: "signed", ...state });
+}
+
+export type WalRecordDecoded = { type: "input"; input: LoggedInput } | { type: "signed"; state: SignedState };
+
+/** Throws CodecError on a record this version cannot read (a corrupt WAL is refused, never guessed). */
+export function decodeWalRecord(bytes: Uint8Array): WalRecordDecoded {
+  const r = decode(walInputCodec, bytes);
+  if (r.type === "signed")
+    return {
+      type: "signed",
+      state: { height: r.height, round: r.round, step: r.step, signBytesHash: r.signBytesHash },
+    };
+  return { type: "input", input: decodeWalInput(bytes) };
+}
+
 /** Throws CodecError on a record this version cannot read (a corrupt WAL is refused, never guessed). */
 export function decodeWalInput(bytes: Uint8Array): LoggedInput {
   const r = decode(walInputCodec, bytes);
   switch (r.type) {
+    case "signed":
+      throw new TypeError("WAL record is a sign-guard state, not an input");
     case "proposeValue":
       return { ...r, height: Number(r.height) };
     case "timeout":

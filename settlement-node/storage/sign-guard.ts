@@ -141,6 +141,7 @@ function decodeSignFile(file: string, bytes: Uint8Array): SignedState | null {
 export class SignGuard {
   readonly dir: string;
   private state: SignedState | null;
+  private dirty = false;
   private fd: number | null = null;
 
   private constructor(dir: string, state: SignedState | null) {
@@ -190,6 +191,20 @@ export class SignGuard {
    * Re-signing identical bytes writes nothing.
    */
   recordBeforeSigning(height: bigint, round: number, step: number, signBytesHash: Uint8Array): void {
+    if (this.check(height, round, step, signBytesHash)) return;
+    const next: SignedState = { height, round, step, signBytesHash: signBytesHash.slice() };
+    this.writeAtomically(encodeSignState(next));
+    this.state = next;
+    this.dirty = false;
+  }
+
+  /**
+   * The check half of recordBeforeSigning, for a caller that makes the state
+   * durable in its own log (the node's WAL, in the same fsync as the inputs
+   * that led to the signature) and then calls noteDurable. Throws
+   * DoubleSignRefusedError if unsafe; returns true for identical bytes.
+   */
+  check(height: bigint, round: number, step: number, signBytesHash: Uint8Array): boolean {
     const decision = this.canSign(height, round, step, signBytesHash);
     if (!decision.allowed) {
       const last = this.state!;
@@ -198,10 +213,37 @@ export class SignGuard {
         `asked (${height}, ${round}, ${step}, ${toHex(signBytesHash)}), last signed (${last.height}, ${last.round}, ${last.step}, ${toHex(last.signBytesHash)})`,
       );
     }
-    if (decision.identical) return;
-    const next: SignedState = { height, round, step, signBytesHash: signBytesHash.slice() };
-    this.writeAtomically(encodeSignState(next));
-    this.state = next;
+    return decision.identical;
+  }
+
+  /**
+   * A state the caller has made durable elsewhere (after check). The guard's
+   * file catches up at the next flush, which must happen before that other
+   * copy is deleted (the node flushes before pruning WAL segments).
+   */
+  noteDurable(state: SignedState): void {
+    if (this.check(state.height, state.round, state.step, state.signBytesHash)) return;
+    this.state = { ...state, signBytesHash: state.signBytesHash.slice() };
+    this.dirty = true;
+  }
+
+  /** On start: a state found in the caller's durable log; the guard keeps the later of it and its own. */
+  observe(state: SignedState): void {
+    if (this.state && compareHrs(this.state, state.height, state.round, state.step) >= 0) return;
+    this.state = { ...state, signBytesHash: state.signBytesHash.slice() };
+    this.dirty = true;
+  }
+
+  /** True while the file is behind a state noted or observed from elsewhere. */
+  get behind(): boolean {
+    return this.dirty;
+  }
+
+  /** Writes the current state to the guard's own file if it is behind. */
+  flush(): void {
+    if (!this.dirty || this.state === null) return;
+    this.writeAtomically(encodeSignState(this.state));
+    this.dirty = false;
   }
 
   private writeAtomically(bytes: Uint8Array): void {
