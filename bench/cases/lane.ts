@@ -16,6 +16,8 @@ import { LaneExecutor, type LaneHead, type VerifiedTx } from "../../shared/lane/
 import { deriveSeed } from "../../shared/lane/genesis.ts";
 import { signedTx, type TestLane, testLane, transferBody } from "../../shared/lane/testing.ts";
 import { MemoryNodeStore, type NodeStore } from "../../shared/smt/store.ts";
+import { SparseMerkleTree } from "../../shared/smt/tree.ts";
+import type { StateWrite } from "../../shared/state.ts";
 import type { BenchCase } from "../lib/types.ts";
 import { type HashChoice, withSha256 } from "./smt.ts";
 
@@ -119,6 +121,66 @@ function executeOnly(s: ExecuteOnlyState, n: number): void {
   }
 }
 
+type MerkleState = LaneBenchState & {
+  /** Each block's writes, in order from genesis, and the root the executor got after it. */
+  blocks: { writes: StateWrite[]; root: Uint8Array; txs: number }[];
+  tree?: SparseMerkleTree;
+  cursor: number;
+};
+
+/**
+ * The state root alone: the writes of real lane blocks (100 transfers each,
+ * recorded once in setup by the executor) applied with SparseMerkleTree.update
+ * to a tree over the genesis nodes, as the executor does after executeBlock.
+ * One operation is one transaction of a block.
+ */
+function merkleSetup(accountsTotal: number): () => Promise<MerkleState> {
+  return async () => {
+    const s = await setupFor("default", accountsTotal)();
+    const executor = s.lane.newExecutor({
+      blockTxsMax: BATCH_TXS,
+      store: new CopyOnWriteStore(s.genesisStore),
+      head: s.genesisHead,
+    });
+    const blocks: MerkleState["blocks"] = [];
+    for (let b = 0; b < BATCHES; b++) {
+      const step = executor.execute(await executor.verify(s.batches[b]!), 2_000n + BigInt(b));
+      executor.commit();
+      for (const sealed of step.blocks)
+        blocks.push({ writes: sealed.result.writes, root: sealed.stateRoot, txs: sealed.block.txs.length });
+    }
+    if (blocks.some((b) => b.txs !== BATCH_TXS)) throw new Error("bench: a block is not 100 transfers");
+    return { ...s, blocks, cursor: 0 };
+  };
+}
+
+function merkleRun(s: MerkleState, n: number): void {
+  for (let done = 0; done < n; done += BATCH_TXS) {
+    if (s.cursor === 0 || s.tree === undefined)
+      s.tree = new SparseMerkleTree(new CopyOnWriteStore(s.genesisStore), {
+        root: s.genesisHead.root,
+        version: s.genesisHead.treeVersion,
+      });
+    const block = s.blocks[s.cursor]!;
+    const root = s.tree.update(block.writes);
+    if (root[0] !== block.root[0] || root[31] !== block.root[31])
+      throw new Error("bench: the tree's root differs from the executor's");
+    s.sink += root[0]!;
+    s.cursor = (s.cursor + 1) % s.blocks.length;
+  }
+}
+
+function merkleCase(accountsTotal: number): BenchCase {
+  return {
+    name: `merkle root per tx (blocks of ${BATCH_TXS} transfers, ${accountsTotal} accounts)`,
+    unit: "tx",
+    quote: `Merkle root cost per transaction (${accountsTotal} accounts)`,
+    setup: merkleSetup(accountsTotal),
+    run: merkleRun,
+    n: BATCH_TXS * BATCHES,
+  };
+}
+
 function loopCase(
   name: string,
   hash: HashChoice,
@@ -139,6 +201,8 @@ export const cases: BenchCase[] = [
   loopCase("full-loop (node:crypto sha256)", "node:crypto", false),
   loopCase("full-loop on 10000 accounts", "default", false, 10_000),
   loopCase("full-loop+receipts", "default", true),
+  merkleCase(BATCH_TXS),
+  merkleCase(10_000),
   {
     name: "execute-only (pre-verified)",
     unit: "tx",

@@ -15,7 +15,14 @@ const collectGarbage = runInNewContext("gc") as () => void;
  */
 export async function measureInNode(sel: SelectedCase, options: MeasureOptions): Promise<BenchResult> {
   const c = sel.case;
-  const base = { id: sel.id, area: sel.area, name: c.name, unit: c.unit, runtime: "node" as const };
+  const base = {
+    id: sel.id,
+    area: sel.area,
+    name: c.name,
+    unit: c.unit,
+    runtime: "node" as const,
+    ...(c.quote ? { quote: c.quote } : {}),
+  };
   try {
     const state = await c.setup?.();
     const warmupStart = performance.now();

@@ -48,8 +48,16 @@ export function formatTable(runtime: BenchRuntime, results: BenchResult[], note 
     line(widths.map((w) => "-".repeat(w))),
     ...rows.map(line),
     baselineNote,
+    ...quoteLines(results),
     ...(errors.length ? ["errors:", ...errors] : []),
   ].join("\n");
+}
+
+/** `<quote>: <cost>× one verify` for each case with a quote (cost = 1 ÷ vs B_v). */
+function quoteLines(results: BenchResult[]): string[] {
+  return results
+    .filter((r) => r.quote && !r.error && r.ratioToBaseline)
+    .map((r) => `${r.quote}: ${(1 / r.ratioToBaseline!).toFixed(2)}× one verify (${r.id})`);
 }
 
 export type BenchReport = {

@@ -16,6 +16,13 @@ export type BenchCase = {
   run: (state: any, n: number) => Promise<void> | void;
   /** Operations per call: large enough that one call takes milliseconds. */
   n: number;
+  /**
+   * A goal stated as a cost ("Merkle root cost per transaction"): the report
+   * prints `<quote>: <cost>× one verify` under the runtime's table, the cost
+   * of one operation divided by that of one native verify (the inverse of
+   * the vs B_v column).
+   */
+  quote?: string;
 };
 
 export type CaseModule = { area: string; file: string; cases: BenchCase[] };
@@ -34,6 +41,8 @@ export type BenchResult = {
   ratioToBaseline: number | null;
   /** Node only: V8 heap in use after the case's timed runs, state still alive. */
   heapUsedBytes?: number;
+  /** BenchCase.quote, carried to the report. */
+  quote?: string;
   error?: string;
 };
 

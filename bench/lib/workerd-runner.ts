@@ -99,7 +99,14 @@ export async function startWorkerd(modules: CaseModule[]): Promise<WorkerdBench>
     },
     async measure(sel, options) {
       const c = sel.case;
-      const base = { id: sel.id, area: sel.area, name: c.name, unit: c.unit, runtime: "workerd" as const };
+      const base = {
+        id: sel.id,
+        area: sel.area,
+        name: c.name,
+        unit: c.unit,
+        runtime: "workerd" as const,
+        ...(c.quote ? { quote: c.quote } : {}),
+      };
       try {
         if (!known.has(sel.id)) throw new Error("not in the workerd bundle");
         await call("/setup", { id: sel.id });
