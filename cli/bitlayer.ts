@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { BitlayerError } from "../shared/errors.ts";
 import type { Command, OptionSpec, Output } from "./command.ts";
 import { balance } from "./commands/balance.ts";
+import { deposit } from "./commands/deposit.ts";
 import { keys } from "./commands/keys.ts";
 import { lanes } from "./commands/lanes.ts";
 import { mint } from "./commands/mint.ts";
@@ -25,10 +26,22 @@ import { status } from "./commands/status.ts";
 import { trade } from "./commands/trade.ts";
 import { transfer } from "./commands/transfer.ts";
 import { validators } from "./commands/validators.ts";
+import { withdraw } from "./commands/withdraw.ts";
 import { resolveConfig } from "./config.ts";
 import { NetworkError, RemoteError, TimeoutError, UsageError } from "./errors.ts";
 
-export const COMMANDS: Command[] = [keys, balance, transfer, mint, trade, status, lanes, validators];
+export const COMMANDS: Command[] = [
+  keys,
+  balance,
+  transfer,
+  mint,
+  trade,
+  deposit,
+  withdraw,
+  status,
+  lanes,
+  validators,
+];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   json: { type: "boolean" },

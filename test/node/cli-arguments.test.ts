@@ -84,7 +84,18 @@ describe("bitlayer exit codes (the real binary)", () => {
   it("--help exits 0 and lists every command", async () => {
     const r = await runCli(["--help"]);
     expect(r.code).toBe(0);
-    for (const c of ["keys", "balance", "transfer", "deposit", "withdraw", "status", "lanes", "validators"])
+    for (const c of [
+      "keys",
+      "balance",
+      "transfer",
+      "mint",
+      "trade",
+      "deposit",
+      "withdraw",
+      "status",
+      "lanes",
+      "validators",
+    ])
       expect(r.stdout).toMatch(new RegExp(`\\n  ${c} `));
   });
 
@@ -165,6 +176,10 @@ describe("bitlayer argument checks (main in-process)", () => {
     ["trade with a bad asset", ["trade", "--with", "@0", "--give", "gold:1"], "native:AMOUNT"],
     ["trade with itself", ["trade", "--with", "@0", "--give", "native:1"], "two parties"],
     ["balance of a bad bl address", ["balance", "blxyz"], "settlement address"],
+    ["deposit without --amount", ["deposit"], "--amount"],
+    ["deposit to a bad address", ["deposit", "--amount", "5", "--to", "bl00"], "--to"],
+    ["withdraw of a fraction", ["withdraw", "--amount", "1.5"], "--amount"],
+    ["withdraw with a bad timeout", ["withdraw", "--amount", "5", "--timeout-ms", "-1"], "--timeout-ms"],
   ];
   for (const [what, args, mention] of usageCases)
     it(`${what}: exit 2`, async () => {

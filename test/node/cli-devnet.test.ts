@@ -23,6 +23,10 @@ import {
 } from "./helpers/devnet.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
+const DEPOSIT = 300_000n;
+const WITHDRAW = 120_000n;
+/** Printed at the end: what issue #7 asks to measure. */
+const figures: Record<string, number> = {};
 const NODE = path.join(ROOT, "node_modules/.bin/node");
 const CLI = path.join(ROOT, "cli/bitlayer.ts");
 
@@ -67,6 +71,7 @@ beforeAll(async () => {
     readyTimeoutMs: 90_000,
   });
   devnetFile = path.join(workDir, "devnet", "devnet.json");
+  figures.devnetReadyMs = Math.round(devnet.readyMs);
   lane = createBitlayerClient({
     edgeUrl: devnet.info.edgeUrl,
     settlementUrls: devnet.info.validatorUrls,
@@ -76,6 +81,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  console.log(`[cli-devnet] figures ${JSON.stringify(figures)}`);
   if (devnet) await stopDevnet(devnet, 30_000).catch(() => killProcessGroup(devnet?.child));
   killProcessGroup(devnet?.child);
 });
@@ -125,13 +131,42 @@ describe("bitlayer CLI on the devnet", () => {
     expect(v.validators.every((x: { status: string }) => x.status === "active")).toBe(true);
   });
 
+  it("deposit from @2's settlement balance credits the new key on the lane", async () => {
+    const payer = devnet!.info.accounts[2]!;
+    const before = await getJson<{ balance: string }>(
+      `${devnet!.info.validatorUrls[0]}/v1/accounts/${payer.address}`,
+    );
+    const d = await cliJson([
+      "deposit",
+      "--key",
+      "@2",
+      "--amount",
+      String(DEPOSIT),
+      "--to",
+      player.publicKey,
+    ]);
+    expect(d.status).toBe("credited");
+    expect(d.laneBalance).toBe(String(DEPOSIT));
+    expect((await lane.getAccount({ address: player.publicKey })).balance).toBe(DEPOSIT);
+    const lanes = await getJson<{ deposits: { id: string; amount: string; recipient: string }[] }>(
+      `${devnet!.info.validatorUrls[3]}/v1/lanes/1/deposits`,
+    );
+    const record = lanes.deposits.find((x) => x.id === d.depositId)!;
+    expect(record.amount).toBe(String(DEPOSIT));
+    const after = await getJson<{ balance: string }>(
+      `${devnet!.info.validatorUrls[0]}/v1/accounts/${payer.address}`,
+    );
+    // The amount left the payer's settlement balance, plus a fee.
+    expect(BigInt(before.balance) - BigInt(after.balance)).toBeGreaterThan(DEPOSIT);
+  });
+
   it("transfer from a devnet account to the new key lands on the lane", async () => {
     const t = await cliJson(["transfer", "--to", player.publicKey, "--amount", "5000000"]);
     transferHash = t.hash;
     expect(t.finality).toBe("soft");
     expect(t.receipt.statusName).toBe("Ok");
     const onLane = await lane.getAccount({ address: player.publicKey });
-    expect(onLane.balance).toBe(5_000_000n);
+    expect(onLane.balance).toBe(DEPOSIT + 5_000_000n);
   });
 
   it("mint an item and a token to the new key", async () => {
@@ -176,10 +211,57 @@ describe("bitlayer CLI on the devnet", () => {
     const t = JSON.parse(r.stdout);
     expect(t.finality).toBe("final");
     expect(Object.keys(t.waitedMs)).toContain("final");
+    figures.tradeSoftToFinalMs = t.waitedMs.final;
     const { item } = await lane.getItem({ itemId });
     expect(Buffer.from(item!.owner).toString("hex")).toBe(buyer.publicKey);
     expect((await lane.getAccount({ address: buyer.publicKey })).balance).toBe(before.balance - 1234n);
     expect((await lane.getTransactionStatus({ hash: t.hash })).status).toBe("final");
+  });
+
+  it("withdraw walks the ladder to final and is paid once on settlement", async () => {
+    const payer = devnet!.info.accounts[2]!;
+    const laneBefore = await lane.getAccount({ address: payer.publicKey });
+    const r = await runCli([
+      "withdraw",
+      "--key",
+      "@2",
+      "--amount",
+      String(WITHDRAW),
+      "--to",
+      player.publicKey,
+      "--json",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const w = JSON.parse(r.stdout);
+    expect(w.status).toBe("claimed");
+    expect(Object.keys(w.timings)).toEqual(expect.arrayContaining(["soft", "final", "claimed"]));
+    figures.withdrawToFinalMs = w.timings.final;
+    figures.withdrawToClaimedMs = w.timings.claimed;
+    // The payout went to the new key's settlement account, which held nothing before.
+    const paid = await getJson<{ balance: string }>(
+      `${devnet!.info.validatorUrls[2]}/v1/accounts/${player.address}`,
+    );
+    expect(paid.balance).toBe(String(WITHDRAW));
+    const laneAfter = await lane.getAccount({ address: payer.publicKey });
+    expect(laneBefore.balance - laneAfter.balance).toBeGreaterThanOrEqual(WITHDRAW);
+    const checkpoint = await getJson<{ finality: { status: string } }>(
+      `${devnet!.info.validatorUrls[1]}/v1/lanes/1/checkpoints/${w.checkpointIndex}`,
+    );
+    expect(checkpoint.finality.status).toBe("final");
+    // Human mode shows each rung as it is reached.
+    const human = await runCli(["withdraw", "--key", "@2", "--amount", "1000", "--to", player.publicKey]);
+    expect(human.code, human.stderr).toBe(0);
+    for (const status of ["soft", "final", "claimed"])
+      expect(human.stdout).toMatch(new RegExp(`^  ${status} `, "m"));
+  });
+
+  it("a withdrawal above the lane balance exits 1 and changes nothing", async () => {
+    const before = await lane.getAccount({ address: player.publicKey });
+    const r = await runCli(["withdraw", "--key", keyFile, "--amount", "999999999999999", "--json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stderr).error.message).toContain("BalanceInsufficient");
+    const after = await lane.getAccount({ address: player.publicKey });
+    expect([after.balance, after.nonce]).toEqual([before.balance, before.nonce]);
   });
 
   it("status reports a receipt's finality, and unknown for a hash the lane never saw", async () => {
