@@ -27,6 +27,7 @@ import {
 
 const STARTING_COINS = 1_000_000n;
 const PRICE = 2_500n;
+const CASHOUT = 40_000n;
 
 let devnet: RunningDevnet | undefined;
 let server: ReturnType<typeof serve> | undefined;
@@ -198,6 +199,47 @@ describe("game backend example on the devnet", () => {
     expect(bobView.json.coins).toBe(bob1.balance.toString());
     expect(bobView.json.items[0].ownerPlayerId).toBe(players.bob!.id);
     expect((await call("GET", `/players/${players.ann!.id}`)).json.items).toEqual([]);
+  });
+
+  it("a cash-out withdraws coins from the lane and pays them on settlement, status by status", async () => {
+    const bob = players.bob!;
+    const settlementOf = async (address: string): Promise<bigint> => {
+      const r = await fetch(`${devnet!.info.validatorUrls[0]}/v1/accounts/${address}`);
+      if (r.status === 404) return 0n;
+      return BigInt(((await r.json()) as { balance: string }).balance);
+    };
+    const bobAddress = (await call("GET", `/players/${bob.id}`)).json.player.settlementAddress;
+    const settlementBefore = await settlementOf(bobAddress);
+    const laneBefore = await lane.getAccount({ address: bob.publicKey });
+    const started = await call("POST", `/players/${bob.id}/cashouts`, { amount: CASHOUT.toString() });
+    expect(started.status, JSON.stringify(started.json)).toBe(202);
+    expect(started.json.hash).toMatch(/^[0-9a-f]{64}$/);
+    const seen: string[] = [started.json.status];
+    const done = await waitUntil(
+      "the cash-out to be claimed",
+      async () => {
+        const r = await call("GET", `/cashouts/${started.json.id}`);
+        if (seen.at(-1) !== r.json.status) seen.push(r.json.status);
+        if (r.json.status === "failed") throw new Error(r.json.error);
+        return r.json.status === "claimed" ? r.json : undefined;
+      },
+      90_000,
+      100,
+    );
+    expect(seen[0]).toBe("soft");
+    expect(done.claimHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(Object.keys(done.timings)).toEqual(expect.arrayContaining(["soft", "final", "claimed"]));
+    expect(await settlementOf(bobAddress)).toBe(settlementBefore + CASHOUT);
+    const laneAfter = await lane.getAccount({ address: bob.publicKey });
+    expect(laneBefore.balance - laneAfter.balance).toBeGreaterThanOrEqual(CASHOUT);
+    // More than the player has: refused at once, nothing burned.
+    const tooMuch = await call("POST", `/players/${bob.id}/cashouts`, {
+      amount: (STARTING_COINS * 100n).toString(),
+    });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.json.error.reason).toBe("BalanceInsufficient");
+    expect((await lane.getAccount({ address: bob.publicKey })).balance).toBe(laneAfter.balance);
+    expect((await call("GET", "/cashouts/c999")).status).toBe(404);
   });
 
   it("the trade reaches final on settlement (the game's /txs route follows the ladder)", async () => {

@@ -17,6 +17,7 @@ const joinBody = z.object({ name: z.string().min(1).max(40) }).strict();
 const grantBody = z
   .object({ kind: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "lowercase letters, digits, -") })
   .strict();
+const cashoutBody = z.object({ amount: coins }).strict();
 const tradeBody = z
   .object({
     sellerId: z.string().min(1),
@@ -75,6 +76,14 @@ export function createGameApp(game: Game): Hono {
     const tx = await game.trade({ ...b, price: BigInt(b.price) });
     return c.json({ tx }, 201);
   });
+
+  app.post("/players/:id/cashouts", async (c) => {
+    const { amount } = await parseBody(cashoutBody, c.req.raw);
+    const view = await game.startCashout(c.req.param("id"), BigInt(amount));
+    return c.json(view, 202);
+  });
+
+  app.get("/cashouts/:id", (c) => c.json(game.cashout(c.req.param("id"))));
 
   app.get("/txs/:hash", async (c) => {
     const hash = c.req.param("hash");

@@ -31,6 +31,23 @@ export type ItemView = {
 
 export type TxView = { hash: string; finality: FinalityStatus; height: string };
 
+/** A cash-out in flight or done: the withdrawal's status, from `soft` to `claimed` (paid on settlement). */
+export type CashoutView = {
+  id: string;
+  playerId: string;
+  amount: string;
+  status: FinalityStatus | "claimed" | "failed";
+  /** The lane withdraw transaction, once sent. */
+  hash: string | null;
+  withdrawalId: string | null;
+  claimHash: string | null;
+  /** Milliseconds from the request to each status. */
+  timings: Record<string, number>;
+  /** Estimated milliseconds until `final`, while it is not. */
+  remainingMs: number | null;
+  error: string | null;
+};
+
 /** A request the game refuses on its own rules (unknown player, not the owner, …): HTTP 4xx. */
 export class GameRuleError extends Error {
   override readonly name = "GameRuleError";
@@ -66,6 +83,7 @@ export class Game {
   readonly #players = new Map<string, Player>();
   readonly #byPublicKey = new Map<string, Player>();
   readonly #items = new Map<string, { kind: string }>();
+  readonly #cashouts = new Map<string, CashoutView>();
   #nextItem = 0;
 
   constructor(o: GameOptions) {
@@ -140,6 +158,72 @@ export class Game {
       owner,
       ownerPlayerId: owner ? (this.#byPublicKey.get(owner)?.id ?? null) : null,
     };
+  }
+
+  /**
+   * Starts a cash-out: the player's coins leave the lane by a withdrawal and
+   * are paid to their settlement account once the checkpoint is final. It
+   * takes as long as the lane's challenge window, so it runs in the
+   * background; `cashout(id)` shows where it is. Answers once the lane
+   * transaction is signed (soft), so a refused withdrawal (e.g. too few
+   * coins) is the caller's error right away.
+   */
+  async startCashout(playerId: string, amount: bigint): Promise<CashoutView> {
+    const player = this.player(playerId);
+    const view: CashoutView = {
+      id: `c${this.#cashouts.size + 1}`,
+      playerId,
+      amount: amount.toString(),
+      status: "soft",
+      hash: null,
+      withdrawalId: null,
+      claimHash: null,
+      timings: {},
+      remainingMs: null,
+      error: null,
+    };
+    let signed!: () => void;
+    let refused!: (error: unknown) => void;
+    const firstStatus = new Promise<void>((resolve, reject) => {
+      signed = resolve;
+      refused = reject;
+    });
+    this.#client
+      .withdraw({
+        account: player.account,
+        amount,
+        // Players hold nothing on settlement to pay the claim's fee: the game's treasury signs and pays it;
+        // the payout still goes to the player's settlement account (the withdrawal's recipient).
+        claimAccount: this.#treasury,
+        onProgress: (p) => {
+          view.status = p.status;
+          view.hash = p.hash;
+          view.withdrawalId = p.withdrawalId === null ? null : p.withdrawalId.toString();
+          view.timings[p.status] = p.elapsedMs;
+          view.remainingMs = p.estimate ? p.estimate.remainingMs : null;
+          if (!this.#cashouts.has(view.id)) {
+            this.#cashouts.set(view.id, view);
+            signed();
+          }
+        },
+      })
+      .then((w) => {
+        view.claimHash = w.claimHash;
+        view.status = "claimed";
+      })
+      .catch((error: unknown) => {
+        if (!this.#cashouts.has(view.id)) return refused(error);
+        view.status = "failed";
+        view.error = error instanceof Error ? error.message : String(error);
+      });
+    await firstStatus;
+    return view;
+  }
+
+  cashout(id: string): CashoutView {
+    const view = this.#cashouts.get(id);
+    if (!view) throw new GameRuleError(404, "unknown_cashout", `No cash-out ${id}.`, "cashoutId");
+    return view;
   }
 
   /**
