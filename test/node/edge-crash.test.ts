@@ -27,9 +27,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { wranglerVars } from "../../scripts/devnet/plan.ts";
+import { settlementPayloadCodec } from "../../settlement-node/ledger/tx.ts";
 import { fromHex, toHex } from "../../shared/bytes.ts";
 import { decode } from "../../shared/codec/index.ts";
 import {
+  decodeBatchData,
   GENESIS_RECEIPT_HASH,
   LaneExecutor,
   laneBlockCodec,
@@ -170,11 +172,89 @@ function sign(account: Account, op: Op, tip: bigint): string {
   return wire;
 }
 
+/**
+ * A receipt-feed client that reconnects after every crash and subscribes from
+ * the height after the last receipt it holds, ignoring live frames until the
+ * replay is done (docs/api-edge.md, "Receipt feed"): it must end up holding
+ * the lane's whole receipt chain, in order, with no gap and no duplicate.
+ */
+class FeedFollower {
+  readonly receipts: ReceiptJson[] = [];
+  readonly errors: string[] = [];
+  /** What happened, for the failure message. */
+  readonly events: string[] = [];
+  connects = 0;
+  #url: () => string;
+  #ws: WebSocket | undefined;
+  #awaitingReplay = false;
+  #stopped = false;
+
+  constructor(url: () => string) {
+    this.#url = url;
+  }
+
+  get lastHeight(): number {
+    const last = this.receipts[this.receipts.length - 1];
+    return last ? Number(last.receipt.height) : 0;
+  }
+
+  start(): void {
+    if (this.#stopped) return;
+    this.connects++;
+    const ws = new WebSocket(`${this.#url().replace(/^http/, "ws")}/feed`);
+    this.#ws = ws;
+    const id = this.connects;
+    const note = (what: string) => {
+      this.events.push(`${Math.round(performance.now())} #${id} ${what} (at ${this.lastHeight})`);
+      if (this.events.length > 200) this.events.shift();
+    };
+    ws.onopen = () => {
+      note("open");
+      this.#subscribe(ws, this.lastHeight + 1);
+    };
+    ws.onmessage = (ev) => {
+      const frame = JSON.parse(String(ev.data));
+      note(
+        `${frame.type}${frame.replay ? " replay" : ""} ${frame.receipts?.length ?? JSON.stringify(frame)}`,
+      );
+      if (frame.type === "receipts") {
+        // Live frames sent before our subscribe was handled are in its replay too.
+        if (this.#awaitingReplay && !frame.replay) return;
+        this.receipts.push(...frame.receipts);
+      } else if (frame.type === "subscribed") {
+        this.#awaitingReplay = false;
+        if (!frame.live) this.#subscribe(ws, Number(frame.nextFromHeight));
+      } else if (frame.type === "error") this.errors.push(JSON.stringify(frame));
+    };
+    ws.onclose = (ev) => {
+      note(`close ${ev.code}`);
+      if (this.#ws === ws) setTimeout(() => this.start(), 200);
+    };
+    ws.onerror = () => {
+      // onclose follows and reconnects.
+    };
+  }
+
+  #subscribe(ws: WebSocket, fromHeight: number): void {
+    this.#awaitingReplay = true;
+    ws.send(JSON.stringify({ type: "subscribe", fromHeight: String(fromHeight) }));
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    const ws = this.#ws;
+    this.#ws = undefined;
+    ws?.close();
+  }
+}
+
 describe("edge lane under kill -9", () => {
   const persistTo = fs.mkdtempSync(path.join(os.tmpdir(), "bitlayer-edge-crash-"));
   let dev: WranglerDev | undefined;
+  let follower: FeedFollower | undefined;
 
   afterAll(async () => {
+    follower?.stop();
     if (dev) await killWranglerDev(dev);
     fs.rmSync(persistTo, { recursive: true, force: true });
   });
@@ -188,6 +268,8 @@ describe("edge lane under kill -9", () => {
     dev = await startWranglerDev({ persistTo, vars: wranglerVarsOverride });
     const base = () => `${dev!.url}/v1/lanes/${LANE}`;
     const started = performance.now();
+    follower = new FeedFollower(base);
+    follower.start();
 
     // ---- load ---------------------------------------------------------------
     const ops: Op[][] = Array.from({ length: CLIENTS }, () => []);
@@ -385,6 +467,51 @@ describe("edge lane under kill -9", () => {
     expect(prevReceipt).toBe(status.lastReceiptHash);
     expect(toHex(tree.root)).toBe(status.stateRoot);
 
+    // The feed client holds the whole chain, in order, once, across every crash.
+    for (let w = 0; follower.lastHeight < blocks.length; w++) {
+      if (w > 300)
+        throw new Error(
+          `feed follower stuck at height ${follower.lastHeight} of ${blocks.length}:\n${follower.events.join("\n")}`,
+        );
+      await sleep(100);
+    }
+    follower.stop();
+    expect(follower.errors).toEqual([]);
+    expect(follower.receipts.map((r) => r.receipt.txHash)).toEqual(
+      blocks.flatMap((b) => decode(laneBlockCodec, fromHex(b.encoded)).txs.map((t) => toHex(txHash(t)))),
+    );
+    for (const r of follower.receipts) expect(r.encoded).toBe(byHash.get(r.receipt.txHash)!.receipt!.encoded);
+
+    // Checkpoints built by alarms that were killed too: contiguous, each block in exactly one, roots chained.
+    const checkpoints: { index: number; firstHeight: number; lastHeight: number; payload: string }[] = [];
+    for (;;) {
+      const page = (await (
+        await fetch(`${base()}/checkpoints?from=${checkpoints.length + 1}&limit=20`)
+      ).json()) as {
+        checkpoints: typeof checkpoints;
+      };
+      if (page.checkpoints.length === 0) break;
+      checkpoints.push(...page.checkpoints);
+    }
+    expect(checkpoints.length).toBeGreaterThan(0);
+    let prevRoot = toHex(genesis.root);
+    let nextHeight = 1;
+    for (const [i, cp] of checkpoints.entries()) {
+      expect(cp.index).toBe(i);
+      expect(cp.firstHeight).toBe(nextHeight);
+      const payload = decode(settlementPayloadCodec, fromHex(cp.payload));
+      if (payload.type !== "postCheckpoint") throw new Error(`checkpoint ${i} is a ${payload.type}`);
+      expect(payload.index).toBe(BigInt(i));
+      expect(toHex(payload.prevRoot)).toBe(prevRoot);
+      expect(toHex(payload.newRoot)).toBe(blocks[cp.lastHeight - 1]!.stateRoot);
+      const batch = decodeBatchData(payload.batchData);
+      expect(batch.map((b) => Number(b.header.height))).toEqual(
+        Array.from({ length: cp.lastHeight - cp.firstHeight + 1 }, (_, k) => cp.firstHeight + k),
+      );
+      prevRoot = toHex(payload.newRoot);
+      nextHeight = cp.lastHeight + 1;
+    }
+
     // Nonces and balances: the API (proofs checked) == the replay == arithmetic over the acknowledged ops.
     const read = async (route: string) => {
       const j = (await (await fetch(`${base()}${route}`)).json()) as {
@@ -431,6 +558,8 @@ describe("edge lane under kill -9", () => {
     const sorted = [...restartMs].sort((a, b) => a - b);
     const figures = {
       kills: restartMs.length,
+      feedReconnects: follower.connects - 1,
+      checkpoints: checkpoints.length,
       fullWranglerRestarts: fullRestarts,
       acknowledgedTxs: all.length,
       blocks: blocks.length,

@@ -12,7 +12,7 @@
  * file filters that name no e2e file skips it), and the returned teardown
  * kills every process it started and removes the temp directory.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -25,6 +25,7 @@ import {
 import { fromHex, toHex } from "../../shared/bytes.ts";
 import { sign } from "../../shared/crypto/keys.ts";
 import { type DevnetAccount, planDevnet, prepareGenesis } from "../../scripts/devnet/plan.ts";
+import { init } from "../../settlement-node/cli/init.ts";
 import { freeDevnetBasePort } from "../node/helpers/devnet.ts";
 
 export type SettlementCluster = {
@@ -74,6 +75,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
   const startedMs = Date.now();
+  const phases: string[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bitlayer-workerd-e2e-"));
   const basePort = await freeDevnetBasePort();
   const plan = planDevnet({
@@ -84,9 +86,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
     challengeWindowBlocks: CHALLENGE_WINDOW_BLOCKS,
     wranglerToml: fs.readFileSync(path.join(ROOT, "wrangler.toml"), "utf8"),
   });
-  execFileSync(NODE_BIN, [path.join(ROOT, "settlement-node/cli.ts"), "init", ...plan.initArgs], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "inherit"],
+  // What `bitlayer-settlement init ...plan.initArgs` does, in this process (a child costs seconds on a busy machine).
+  init({
+    dir: path.dirname(plan.genesisFile),
+    validators: 4,
+    accounts: 2,
+    chainId: plan.chainId,
+    host: "127.0.0.1",
+    p2pPorts: [0, 1, 2, 3].map((i) => basePort + 2 * i),
+    apiPorts: [0, 1, 2, 3].map((i) => basePort + 2 * i + 1),
+    database: "none",
+    schemaPrefix: "bitlayer",
+    // Short round timeouts (as test/node/helpers/cluster.ts): validators booting at different times agree sooner.
+    consensus: { blockIntervalMs: BLOCK_INTERVAL_MS, timeoutMsPropose: 300, gossipIntervalMs: 100 },
   });
   prepareGenesis(plan);
 
@@ -127,6 +139,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       fs.closeSync(log);
     });
     const url = plan.validatorUrls[0]!;
+    phases.push(`spawned ${Date.now() - startedMs} ms`);
     await waitFor(
       "the first settlement block",
       async () => {
@@ -135,6 +148,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       },
       30_000,
     );
+    phases.push(`first block ${Date.now() - startedMs} ms`);
     await openLane(url, plan.chainId, plan.accounts[0]!, {
       sequencer: plan.sequencerPublicKey,
       genesisRoot: plan.laneGenesisRoot,
@@ -148,7 +162,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await teardown();
     throw error;
   }
-  console.log(`[settlement-cluster] 4 validators and lane ${LANE} ready in ${Date.now() - startedMs} ms`);
+  console.log(`[settlement-cluster] 4 validators and lane ${LANE} ready in ${Date.now() - startedMs} ms (${phases.join(", ")})`);
   project.provide("settlement", {
     urls: plan.validatorUrls,
     chainId: plan.chainId,

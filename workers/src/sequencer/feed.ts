@@ -69,21 +69,24 @@ function send(ws: WebSocket, frame: unknown): void {
 
 /** One client frame: a subscribe, a ping, or an error frame naming what is wrong. */
 export function feedMessage(ws: WebSocket, message: string | ArrayBuffer, source: FeedSource): void {
-  if (typeof message !== "string")
-    return sendError(ws, "invalid_message", "Send text frames holding JSON.", "message");
-  if (message.length > FEED_MESSAGE_BYTES_MAX)
-    return sendError(
-      ws,
-      "message_too_large",
-      `Messages are at most ${FEED_MESSAGE_BYTES_MAX} bytes.`,
-      "message",
-    );
-  if (message === "ping") return void ws.send("pong");
+  if (typeof message !== "string") {
+    sendError(ws, "invalid_message", "Send text frames holding JSON.", "message");
+    return;
+  }
+  if (message.length > FEED_MESSAGE_BYTES_MAX) {
+    sendError(ws, "message_too_large", `Messages are at most ${FEED_MESSAGE_BYTES_MAX} bytes.`, "message");
+    return;
+  }
+  if (message === "ping") {
+    ws.send("pong");
+    return;
+  }
   let json: unknown;
   try {
     json = JSON.parse(message);
   } catch {
-    return sendError(ws, "invalid_json", "The message is not valid JSON.", "message");
+    sendError(ws, "invalid_json", "The message is not valid JSON.", "message");
+    return;
   }
   const parsed = clientMessage.safeParse(json);
   if (!parsed.success) {
@@ -91,9 +94,13 @@ export function feedMessage(ws: WebSocket, message: string | ArrayBuffer, source
     const path = issue.path.map(String);
     if (issue.code === "unrecognized_keys") path.push(issue.keys[0]!);
     const field = path.length > 0 ? path.join(".") : "message";
-    return sendError(ws, "invalid_message", `${field}: ${issue.message}.`, field);
+    sendError(ws, "invalid_message", `${field}: ${issue.message}.`, field);
+    return;
   }
-  if (parsed.data.type === "ping") return send(ws, { type: "pong" });
+  if (parsed.data.type === "ping") {
+    send(ws, { type: "pong" });
+    return;
+  }
   subscribe(ws, Number(parsed.data.fromHeight), source);
 }
 
