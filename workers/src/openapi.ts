@@ -163,6 +163,22 @@ export const EDGE_ROUTES: readonly EdgeRoute[] = [
     errors: [400, 404],
     dev: true,
   },
+  {
+    method: "post",
+    path: "/v1/dev/bench/accounts",
+    summary: "Bench setup: add `count` funded synthetic accounts from index `from` to an idle lane (BITLAYER_DEV only)",
+    query: devLaneQuery.extend({ from: s.decimalQuery(0, 100_000_000), count: s.decimalQuery(1, 1_000_000) }),
+    errors: [400, 404],
+    dev: true,
+  },
+  {
+    method: "get",
+    path: "/v1/dev/bench/cache",
+    summary: "Bench probe: the lane's node-cache occupancy, bound, hits and misses (BITLAYER_DEV only)",
+    query: devLaneQuery,
+    errors: [400, 404],
+    dev: true,
+  },
 ];
 
 const schemaOf = (t: z.ZodType) => z.toJSONSchema(t, { io: "input", unrepresentable: "any" });
