@@ -208,7 +208,17 @@ class FeedFollower {
       this.events.push(`${Math.round(performance.now())} #${id} ${what} (at ${this.lastHeight})`);
       if (this.events.length > 200) this.events.shift();
     };
+    // A socket opened while workerd restarts can hang in CONNECTING with no event: give up on it and retry.
+    const connectTimer = setTimeout(() => {
+      if (ws.readyState !== WebSocket.CONNECTING) return;
+      note("connect timeout");
+      // Its close event may never come either: drop it and connect afresh.
+      this.#ws = undefined;
+      ws.close();
+      this.start();
+    }, 3000);
     ws.onopen = () => {
+      clearTimeout(connectTimer);
       note("open");
       this.#subscribe(ws, this.lastHeight + 1);
     };
@@ -227,6 +237,7 @@ class FeedFollower {
       } else if (frame.type === "error") this.errors.push(JSON.stringify(frame));
     };
     ws.onclose = (ev) => {
+      clearTimeout(connectTimer);
       note(`close ${ev.code}`);
       if (this.#ws === ws) setTimeout(() => this.start(), 200);
     };
