@@ -196,7 +196,24 @@ function loopCase(
   };
 }
 
+/** executor.verify alone (decode, hash, policy, native verify per tx): the loop's share that is not the STF. */
+async function verifyOnly(s: LaneBenchState, n: number): Promise<void> {
+  const executor = s.lane.newExecutor({ store: new CopyOnWriteStore(s.genesisStore), head: s.genesisHead });
+  for (let done = 0, b = 0; done < n; done += BATCH_TXS, b++) {
+    const verified = await executor.verify(s.batches[b % BATCHES]!);
+    if (!verified[0]!.sigValid) throw new Error("bench: a valid transaction failed verification");
+    s.sink += verified.length;
+  }
+}
+
 export const cases: BenchCase[] = [
+  {
+    name: "verify-only (executor.verify)",
+    unit: "tx",
+    setup: setupFor("default", BATCH_TXS),
+    run: (s: LaneBenchState, n: number) => withSha256("default", () => verifyOnly(s, n)),
+    n: BATCH_TXS * BATCHES,
+  },
   loopCase("full-loop", "default", false),
   loopCase("full-loop (node:crypto sha256)", "node:crypto", false),
   loopCase("full-loop on 10000 accounts", "default", false, 10_000),
