@@ -24,6 +24,17 @@ export type Genesis = {
   allocations: readonly { owner: Uint8Array; amount: bigint }[];
 };
 
+/**
+ * The native supply a lane's genesis allocates (the sum of its allocations):
+ * what settlement must hold in escrow for the lane from the start (openLane
+ * genesisEscrow), or those coins could never be withdrawn.
+ */
+export function genesisNativeSupply(g: Pick<Genesis, "allocations">): bigint {
+  let total = 0n;
+  for (const a of g.allocations) total += a.amount;
+  return total;
+}
+
 export function genesisWrites(g: Genesis): StateWrite[] {
   const p = g.params;
   if (p.gasTargetPerBlock === 0n || p.gasTargetPerBlock > p.gasLimitPerBlock)
@@ -35,13 +46,12 @@ export function genesisWrites(g: Genesis): StateWrite[] {
   if (g.baseFeePerGas < p.baseFeeMinPerGas) throw new StfBlockError("Genesis base fee is below the floor.");
 
   const byOwner = new Map<string, { owner: Uint8Array; amount: bigint }>();
-  let minted = 0n;
   for (const a of g.allocations) {
     const id = toHex(a.owner);
     const prev = byOwner.get(id)?.amount ?? 0n;
     byOwner.set(id, { owner: a.owner, amount: prev + a.amount });
-    minted += a.amount;
   }
+  const minted = genesisNativeSupply(g);
   if (minted > U128_MAX) throw new StfBlockError("Genesis allocations exceed u128.");
 
   const writes: StateWrite[] = [

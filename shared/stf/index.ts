@@ -8,7 +8,7 @@ export {
   type StfInvariantErrorType,
 } from "./errors.ts";
 export { effectiveGasPrice, type FeeSplit, nextBaseFeePerGas, splitFee } from "./gas.ts";
-export { type Genesis, genesisWrites } from "./genesis.ts";
+export { type Genesis, genesisNativeSupply, genesisWrites } from "./genesis.ts";
 export * from "./limits.ts";
 export { MemoryState } from "./memory-state.ts";
 export { Overlay } from "./overlay.ts";
