@@ -51,6 +51,7 @@ function claimState(countWithdrawals: number) {
       challengeWindowBlocks: 2n,
       genesisRoot: zero,
       forcedInclusionBlocks: 2n,
+      genesisEscrow: 0n,
     }),
     h.tx(a0, { type: "depositToLane", lane: 1, recipient: a0, amount: 10n ** 12n }),
   ]);

@@ -351,6 +351,7 @@ async function checkpointPhase(c: Cluster, sequencers: KeyPair[]) {
       challengeWindowBlocks: 10n,
       genesisRoot: genesisRoot(0),
       forcedInclusionBlocks: 100n,
+      genesisEscrow: 0n,
     }),
   );
   if ((await submitAll(c.urls, opens)) > 0) throw new Error("openLane refused");

@@ -345,11 +345,15 @@ function applyAnnounceMaintenance(ctx: TxContext, p: PayloadOf<"announceMaintena
   return LedgerStatus.Ok;
 }
 
-/** Lanes are numbered from 1 in opening order (lane 0 is settlement). */
+/**
+ * Lanes are numbered from 1 in opening order (lane 0 is settlement). The
+ * sender pays the bond and the genesis escrow (the lane's genesis supply),
+ * which becomes the lane's initial escrow; a later refusal rolls both back.
+ */
 function applyOpenLane(ctx: TxContext, p: PayloadOf<"openLane">): LedgerStatus {
   const { books } = ctx;
   const params = books.params();
-  if (!books.debit(ctx.senderAddress, p.bond)) return LedgerStatus.BalanceInsufficient;
+  if (!books.debit(ctx.senderAddress, p.bond + p.genesisEscrow)) return LedgerStatus.BalanceInsufficient;
   if (
     p.challengeWindowBlocks < params.challengeWindowBlocksMin ||
     p.challengeWindowBlocks > params.challengeWindowBlocksMax
@@ -366,7 +370,7 @@ function applyOpenLane(ctx: TxContext, p: PayloadOf<"openLane">): LedgerStatus {
     owner: ctx.senderAddress,
     sequencer: p.sequencer,
     bond: p.bond,
-    escrow: 0n,
+    escrow: p.genesisEscrow,
     challengeWindowBlocks: p.challengeWindowBlocks,
     genesisRoot: p.genesisRoot,
     lastRoot: p.genesisRoot,
@@ -374,6 +378,7 @@ function applyOpenLane(ctx: TxContext, p: PayloadOf<"openLane">): LedgerStatus {
     depositCount: 0n,
     withdrawalCount: 0n,
     stfVersion: 0,
+    genesisEscrow: p.genesisEscrow,
     depositedTotal: 0n,
     paidTotal: 0n,
     depositsConsumed: 0n,
@@ -387,6 +392,7 @@ function applyOpenLane(ctx: TxContext, p: PayloadOf<"openLane">): LedgerStatus {
     lane: id,
     sequencer: p.sequencer,
     bond: p.bond,
+    genesisEscrow: p.genesisEscrow,
     challengeWindowBlocks: p.challengeWindowBlocks,
   });
   return LedgerStatus.Ok;

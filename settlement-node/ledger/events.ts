@@ -17,7 +17,14 @@ export type LedgerEvent =
   | { type: "validatorJailed"; publicKey: Uint8Array; untilHeight: bigint }
   | { type: "validatorUnjailed"; publicKey: Uint8Array }
   | { type: "maintenanceAnnounced"; publicKey: Uint8Array; fromHeight: bigint; toHeight: bigint }
-  | { type: "laneOpened"; lane: number; sequencer: Uint8Array; bond: bigint; challengeWindowBlocks: bigint }
+  | {
+      type: "laneOpened";
+      lane: number;
+      sequencer: Uint8Array;
+      bond: bigint;
+      genesisEscrow: bigint;
+      challengeWindowBlocks: bigint;
+    }
   | {
       type: "deposit";
       lane: number;

@@ -35,6 +35,7 @@ export function goldenRun(): {
         challengeWindowBlocks: 2n,
         genesisRoot: zero,
         forcedInclusionBlocks: 2n,
+        genesisEscrow: 300n,
       }),
       h.tx(a1, { type: "bond", amount: 5_000n }),
     ],

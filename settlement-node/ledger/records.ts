@@ -110,6 +110,9 @@ export const laneCodec = struct({
   depositCount: u64,
   withdrawalCount: u64,
   stfVersion: u32,
+  /** Escrow the opener put up for the lane's genesis supply (openLane genesisEscrow). */
+  genesisEscrow: u128,
+  /** Sum of depositToLane amounts; escrow = genesisEscrow + depositedTotal − paidTotal. */
   depositedTotal: u128,
   paidTotal: u128,
   /** Deposits the lane has consumed: checkpoints must take them in order (depositCursor). */

@@ -73,6 +73,12 @@ export const settlementPayloadCodec = taggedUnion({
       genesisRoot: root,
       /** Settlement blocks within which a forced transaction must be covered by a checkpoint. */
       forcedInclusionBlocks: u64,
+      /**
+       * The native supply the lane's genesis allocates (its genesis balances):
+       * debited from the sender with the bond and held as the lane's initial
+       * escrow, so every genesis coin the lane may release is backed here.
+       */
+      genesisEscrow: u128,
     }),
   ],
   depositToLane: [9, struct({ lane: u32, recipient: fixedBytes(LANE_ADDRESS_BYTES), amount: u128 })],

@@ -39,6 +39,7 @@ function openLane(h: LedgerHarness, forcedInclusionBlocks = 3n): number {
       challengeWindowBlocks: 2n,
       genesisRoot: ZERO,
       forcedInclusionBlocks,
+      genesisEscrow: 0n,
     }),
   ]);
   expect(r.receipts[0]!.status).toBe(LedgerStatus.Ok);

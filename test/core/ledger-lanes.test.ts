@@ -1,5 +1,6 @@
 /**
- * Lanes on the settlement ledger: deposits into escrow with sequential ids,
+ * Lanes on the settlement ledger: the genesis escrow an opener puts up for
+ * the lane's genesis supply, deposits into escrow with sequential ids,
  * checkpoints accepted only from the lane's sequencer and only when they link
  * to the last accepted root, the finality ladder over heights, and
  * withdrawals paid against a final checkpoint exactly once.
@@ -11,7 +12,6 @@ import { NATIVE_ASSET } from "../../shared/stf/records.ts";
 import {
   checkpointPayload,
   laneBatch,
-  laneDepositOf,
   LaneWithdrawalTree,
   laneTxBytes,
   LedgerHarness,
@@ -20,6 +20,7 @@ import {
 } from "../../settlement-node/ledger/harness.ts";
 import {
   accountAddressOf,
+  type AccountRecord,
   batchDataCodec,
   checkpointBodyOf,
   checkpointSignBytes,
@@ -29,8 +30,10 @@ import {
   laneDepositIdOf,
   LedgerStatus,
   ledgerKeys,
+  type PayloadOf,
   type SettlementPayload,
   settlementTxSignBytes,
+  U128_MAX,
   verifySettlementTx,
 } from "../../settlement-node/ledger/index.ts";
 
@@ -48,11 +51,170 @@ function openLane(h: LedgerHarness, sequencer: Uint8Array, challengeWindowBlocks
       challengeWindowBlocks,
       genesisRoot: ZERO_ROOT,
       forcedInclusionBlocks: 3n,
+      genesisEscrow: 0n,
     }),
   ]);
   expect(r.receipts[0]!.status).toBe(LedgerStatus.Ok);
   return h.chain().laneCount;
 }
+
+/** testGenesis's balance of a0, the opener below. */
+const OPENER_BALANCE = 1_000_000n;
+
+function openLanePayload(o: Partial<PayloadOf<"openLane">> = {}): PayloadOf<"openLane"> {
+  return {
+    type: "openLane",
+    sequencer: testKey("seq"),
+    bond: 500n,
+    challengeWindowBlocks: 3n,
+    genesisRoot: ZERO_ROOT,
+    forcedInclusionBlocks: 3n,
+    genesisEscrow: 0n,
+    ...o,
+  };
+}
+
+describe("genesis escrow", () => {
+  it("moves from the opener into the lane's escrow with the bond; supply is unchanged", () => {
+    const h = new LedgerHarness();
+    const supply = h.chain().supply;
+    const r = h.block([h.tx(a0, openLanePayload({ genesisEscrow: 8_000n }), { fee: 3n })]);
+    expect(r.receipts[0]!.status).toBe(LedgerStatus.Ok);
+    expect(h.balanceOf(a0)).toBe(OPENER_BALANCE - 500n - 8_000n - 3n);
+    expect(h.lane(1)).toMatchObject({
+      bond: 500n,
+      escrow: 8_000n,
+      genesisEscrow: 8_000n,
+      depositedTotal: 0n,
+      paidTotal: 0n,
+      depositCount: 0n,
+    });
+    expect(r.events.find((e) => e.type === "laneOpened")).toMatchObject({
+      genesisEscrow: 8_000n,
+      bond: 500n,
+    });
+    expect(h.chain().supply).toBe(supply + r.minted - r.burned);
+    expect(h.holdings([a0, a1, ...["a2", "a3", "v0", "v1", "v2", "v3"].map(testKey)])).toBe(h.chain().supply);
+  });
+
+  it("can take every coin the opener has left after the fee and the bond", () => {
+    const h = new LedgerHarness();
+    const escrow = OPENER_BALANCE - 1n - 500n;
+    expect(h.block([h.tx(a0, openLanePayload({ genesisEscrow: escrow }))]).receipts[0]!.status).toBe(
+      LedgerStatus.Ok,
+    );
+    expect(h.balanceOf(a0)).toBe(0n);
+    expect(h.lane(1)).toMatchObject({ escrow, genesisEscrow: escrow });
+  });
+
+  const refused: { name: string; payload: PayloadOf<"openLane">; status: LedgerStatus }[] = [
+    {
+      name: "bond + escrow one above the balance after the fee",
+      payload: openLanePayload({ genesisEscrow: OPENER_BALANCE - 1n - 500n + 1n }),
+      status: LedgerStatus.BalanceInsufficient,
+    },
+    {
+      name: "escrow alone above the balance",
+      payload: openLanePayload({ genesisEscrow: OPENER_BALANCE }),
+      status: LedgerStatus.BalanceInsufficient,
+    },
+    {
+      name: "bond + escrow above u128",
+      payload: openLanePayload({ genesisEscrow: U128_MAX }),
+      status: LedgerStatus.BalanceInsufficient,
+    },
+    // Affordable, but refused by a later check: the escrow debited first is rolled back with the bond.
+    {
+      name: "affordable escrow, bond below the minimum",
+      payload: openLanePayload({ bond: 499n, genesisEscrow: 9_000n }),
+      status: LedgerStatus.LaneBondBelowMinimum,
+    },
+    {
+      name: "affordable escrow, challenge window out of bounds",
+      payload: openLanePayload({ challengeWindowBlocks: 11n, genesisEscrow: 9_000n }),
+      status: LedgerStatus.ChallengeWindowOutOfBounds,
+    },
+    {
+      name: "affordable escrow, forced-inclusion bound out of bounds",
+      payload: openLanePayload({ forcedInclusionBlocks: 0n, genesisEscrow: 9_000n }),
+      status: LedgerStatus.ForcedInclusionBlocksOutOfBounds,
+    },
+  ];
+  for (const c of refused) {
+    it(`is refused (${c.name}) and then nothing changes but the fee`, () => {
+      const h = new LedgerHarness();
+      const r = h.block([h.tx(a0, c.payload, { fee: 7n })]);
+      expect(r.receipts[0]).toMatchObject({ status: c.status, feePaid: 7n });
+      expect(h.account(accountAddressOf(a0))).toEqual<AccountRecord>({
+        nonce: 1n,
+        balance: OPENER_BALANCE - 7n,
+      });
+      expect(h.chain().laneCount).toBe(0);
+      expect(h.lane(1)).toBeUndefined();
+      expect(r.events.some((e) => e.type === "laneOpened")).toBe(false);
+      // The same history with a self-transfer paying the same fee ends in the same state.
+      const twin = new LedgerHarness();
+      const t = twin.block([
+        twin.tx(a0, { type: "transfer", to: accountAddressOf(a0), amount: 1n }, { fee: 7n }),
+      ]);
+      expect(t.receipts[0]!.status).toBe(LedgerStatus.Ok);
+      expect(toHex(h.appHash)).toBe(toHex(twin.appHash));
+    });
+  }
+
+  it("pays withdrawals of genesis funds up to the genesis escrow and refuses one above it", () => {
+    const h = new LedgerHarness();
+    const seq = testKey("seq");
+    expect(
+      h.block([h.tx(a0, openLanePayload({ sequencer: seq, genesisEscrow: 1_000n }))]).receipts[0]!.status,
+    ).toBe(LedgerStatus.Ok);
+    // No deposits: the lane's genesis balances are all the escrow holds.
+    const tree = new LaneWithdrawalTree();
+    const leaf = (id: bigint, amount: bigint) => ({
+      id,
+      lane: 1,
+      recipient: a1,
+      asset: NATIVE_ASSET,
+      amount,
+      height: 1n,
+    });
+    const root = tree.add([leaf(0n, 600n), leaf(1n, 401n), leaf(2n, 400n)]);
+    h.block([
+      h.tx(
+        a0,
+        checkpointPayload({
+          lane: 1,
+          index: 0n,
+          prevRoot: ZERO_ROOT,
+          newRoot: root,
+          sequencer: seq,
+          withdrawalCount: 3n,
+        }),
+      ),
+    ]);
+    h.advanceTo(h.height + 3n);
+    const claim = (id: bigint) =>
+      h.tx(a0, { type: "claimWithdrawal", lane: 1, checkpointIndex: 0n, ...tree.claim(id) });
+    const before = h.balanceOf(a1);
+    const r = h.block([claim(0n), claim(1n), claim(2n)]);
+    expect(r.receipts.map((x) => x.status)).toEqual([
+      LedgerStatus.Ok,
+      LedgerStatus.WithdrawalExceedsEscrow,
+      LedgerStatus.Ok,
+    ]);
+    expect(h.balanceOf(a1)).toBe(before + 1_000n);
+    expect(h.lane(1)).toMatchObject({
+      escrow: 0n,
+      genesisEscrow: 1_000n,
+      depositedTotal: 0n,
+      paidTotal: 1_000n,
+    });
+    // Refused, not lost: once a deposit grows the escrow, the same claim is paid.
+    h.block([h.tx(a0, { type: "depositToLane", lane: 1, recipient: a1, amount: 401n })]);
+    expect(h.block([claim(1n)]).receipts[0]!.status).toBe(LedgerStatus.Ok);
+    expect(h.lane(1)).toMatchObject({ escrow: 0n, depositedTotal: 401n, paidTotal: 1_401n });
+  });
+});
 
 describe("deposits", () => {
   it("move the amount into the lane's escrow under sequential deposit ids the lane can credit once", () => {

@@ -54,6 +54,7 @@ function laneWithCheckpoint(h: LedgerHarness, leaves: WithdrawalRecord[], deposi
       challengeWindowBlocks: 3n,
       genesisRoot: ZERO_ROOT,
       forcedInclusionBlocks: 3n,
+      genesisEscrow: 0n,
     }),
     h.tx(a0, { type: "depositToLane", lane: 1, recipient: a1, amount: deposit }),
   ]);
@@ -83,6 +84,7 @@ function openLane(h: LedgerHarness): void {
       challengeWindowBlocks: 3n,
       genesisRoot: ZERO_ROOT,
       forcedInclusionBlocks: 3n,
+      genesisEscrow: 0n,
     }),
   ]);
 }
@@ -186,6 +188,7 @@ const cases: Record<Exclude<keyof typeof LedgerStatus, "Ok">, Case> = {
         challengeWindowBlocks: 11n,
         genesisRoot: ZERO_ROOT,
         forcedInclusionBlocks: 3n,
+        genesisEscrow: 0n,
       }),
   },
   LaneBondBelowMinimum: {
@@ -197,6 +200,7 @@ const cases: Record<Exclude<keyof typeof LedgerStatus, "Ok">, Case> = {
         challengeWindowBlocks: 3n,
         genesisRoot: ZERO_ROOT,
         forcedInclusionBlocks: 3n,
+        genesisEscrow: 0n,
       }),
   },
   ForcedInclusionBlocksOutOfBounds: {
@@ -208,6 +212,7 @@ const cases: Record<Exclude<keyof typeof LedgerStatus, "Ok">, Case> = {
         challengeWindowBlocks: 3n,
         genesisRoot: ZERO_ROOT,
         forcedInclusionBlocks: 0n,
+        genesisEscrow: 0n,
       }),
   },
   LaneFrozen: {

@@ -74,6 +74,7 @@ beforeAll(async () => {
     challengeWindowBlocks: 3n,
     genesisRoot: new Uint8Array(32),
     forcedInclusionBlocks: 3n,
+    genesisEscrow: 0n,
   });
   expect((await submit(openLane)).status).toBe(202);
   await backend.commitBlock();

@@ -79,6 +79,7 @@ describe.each(runs)("a validator started by the CLI, indexing into $name", ({ da
         challengeWindowBlocks: 10n,
         genesisRoot: GENESIS_ROOT,
         forcedInclusionBlocks: 100n,
+        genesisEscrow: 0n,
       }),
     );
     await nonceIs(bob, 1n);

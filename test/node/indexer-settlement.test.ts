@@ -126,6 +126,7 @@ for (const backend of backends) {
           challengeWindowBlocks: 3n,
           genesisRoot: new Uint8Array(32),
           forcedInclusionBlocks: 3n,
+          genesisEscrow: 0n,
         }),
       );
       await chain.commitBlock();
