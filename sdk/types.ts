@@ -92,6 +92,8 @@ export type SettlementLane = {
   depositCount: string;
   withdrawalCount: string;
   stfVersion: number;
+  /** Escrow the opener put up for the lane's genesis supply; escrow = genesisEscrow + depositedTotal − paidTotal. */
+  genesisEscrow: string;
   depositedTotal: string;
   paidTotal: string;
 };

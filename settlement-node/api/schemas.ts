@@ -139,7 +139,10 @@ export const laneJson = z.object({
   depositCount: decimalString,
   withdrawalCount: decimalString,
   stfVersion: z.number().int(),
-  depositedTotal: decimalString,
+  genesisEscrow: decimalString.describe("escrow the opener put up for the lane's genesis supply"),
+  depositedTotal: decimalString.describe(
+    "sum of deposits; escrow = genesisEscrow + depositedTotal − paidTotal",
+  ),
   paidTotal: decimalString,
   depositsConsumed: decimalString.describe("deposits the lane's checkpoints have consumed, in order"),
   forcedInclusionBlocks: decimalString.describe(

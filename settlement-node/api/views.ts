@@ -92,6 +92,7 @@ export function laneJson(l: LaneRecord): z.infer<typeof s.laneJson> {
     depositCount: String(l.depositCount),
     withdrawalCount: String(l.withdrawalCount),
     stfVersion: l.stfVersion,
+    genesisEscrow: String(l.genesisEscrow),
     depositedTotal: String(l.depositedTotal),
     paidTotal: String(l.paidTotal),
     depositsConsumed: String(l.depositsConsumed),
