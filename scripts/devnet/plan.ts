@@ -16,6 +16,7 @@ import { addressFromPublicKey, formatAddress } from "../../shared/crypto/address
 import { publicKeyFromSecret, sign } from "../../shared/crypto/keys.ts";
 import { LaneExecutor } from "../../shared/lane/index.ts";
 import { MemoryNodeStore } from "../../shared/smt/index.ts";
+import { genesisNativeSupply } from "../../shared/stf/index.ts";
 import type { Env } from "../../workers/src/env.ts";
 import { devnetAccountSecret, laneConfig } from "../../workers/src/sequencer/config.ts";
 import { posterSeedForLane } from "../../workers/src/sequencer/poster-config.ts";
@@ -36,11 +37,13 @@ export type DevnetPlan = {
   poster: DevnetAccount;
   sequencerPublicKey: Uint8Array;
   laneGenesisRoot: Uint8Array;
+  /** Native supply lane 1's genesis allocates: openLane's genesisEscrow, so settlement backs every genesis coin. */
+  laneGenesisSupply: bigint;
   challengeWindowBlocks: bigint;
 };
 
 const LANE = 1;
-const BALANCE = "1000000000000";
+const BALANCE = 1_000_000_000_000n;
 const LANE_BOND = 1000n;
 const TX_FEE = 10n;
 
@@ -136,15 +139,31 @@ export function planDevnet(o: {
     poster: account(posterSeedForLane(fromHex(env.SEQUENCER_SEED), LANE)),
     sequencerPublicKey: publicKeyFromSecret(lane.sequencerSecretKey),
     laneGenesisRoot: LaneExecutor.writeGenesis(new MemoryNodeStore(), lane.genesis).root,
+    laneGenesisSupply: genesisNativeSupply(lane.genesis),
     challengeWindowBlocks: o.challengeWindowBlocks,
   };
 }
 
-/** Funds the lane accounts and the poster on settlement; allows short challenge windows. */
+/**
+ * What openLane takes from the opener (the first account): the bond, the
+ * lane's genesis supply as its escrow, and the fee.
+ */
+export function openLaneCost(plan: DevnetPlan): bigint {
+  return LANE_BOND + plan.laneGenesisSupply + TX_FEE;
+}
+
+/**
+ * Funds the lane accounts and the poster on settlement with BALANCE each,
+ * the opener with openLaneCost on top (so it too holds BALANCE once lane 1
+ * is open); allows short challenge windows.
+ */
 export function prepareGenesis(plan: DevnetPlan): void {
   const genesis = JSON.parse(fs.readFileSync(plan.genesisFile, "utf8"));
-  for (const a of [...plan.accounts, plan.poster])
-    genesis.accounts.push({ address: a.address.slice(2), balance: BALANCE });
+  const opener = plan.accounts[0]!;
+  for (const a of [...plan.accounts, plan.poster]) {
+    const balance = a === opener ? BALANCE + openLaneCost(plan) : BALANCE;
+    genesis.accounts.push({ address: a.address.slice(2), balance: String(balance) });
+  }
   genesis.params.challengeWindowBlocksMin = "1";
   fs.writeFileSync(plan.genesisFile, `${JSON.stringify(genesis, null, 2)}\n`);
 }
@@ -166,6 +185,8 @@ export async function openLane(plan: DevnetPlan, log: (m: string) => void): Prom
       challengeWindowBlocks: plan.challengeWindowBlocks,
       genesisRoot: plan.laneGenesisRoot,
       forcedInclusionBlocks: plan.challengeWindowBlocks,
+      // Backs lane 1's genesis balances, so they can be withdrawn to settlement.
+      genesisEscrow: plan.laneGenesisSupply,
     },
   };
   const signature = sign(fromHex(owner.secretKey), settlementTxSignBytes(plan.chainId, body));

@@ -152,6 +152,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await openLane(url, plan.chainId, plan.accounts[0]!, {
       sequencer: plan.sequencerPublicKey,
       genesisRoot: plan.laneGenesisRoot,
+      genesisEscrow: plan.laneGenesisSupply,
     });
     await waitFor(
       "lane 1 on settlement",
@@ -175,12 +176,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return teardown;
 }
 
-/** openLane from the first devnet account, with the e2e's forced-inclusion bound. */
+/**
+ * openLane from the first devnet account, with the e2e's forced-inclusion
+ * bound and the lane genesis's supply as escrow (prepareGenesis funds it).
+ */
 async function openLane(
   url: string,
   chainId: string,
   owner: DevnetAccount,
-  lane: { sequencer: Uint8Array; genesisRoot: Uint8Array },
+  lane: { sequencer: Uint8Array; genesisRoot: Uint8Array; genesisEscrow: bigint },
 ): Promise<void> {
   const account = (await (await fetch(`${url}/v1/accounts/${owner.address}`)).json()) as { nonce: string };
   const body: SettlementTxBody = {
@@ -194,6 +198,7 @@ async function openLane(
       challengeWindowBlocks: CHALLENGE_WINDOW_BLOCKS,
       genesisRoot: lane.genesisRoot,
       forcedInclusionBlocks: FORCED_INCLUSION_BLOCKS,
+      genesisEscrow: lane.genesisEscrow,
     },
   };
   const signature = sign(fromHex(owner.secretKey), settlementTxSignBytes(chainId, body));
