@@ -1,10 +1,12 @@
 /**
  * `npm start`: the one-command devnet (docs/devnet.md). Four settlement
- * validators, lane 1 opened on settlement, and the edge Worker under
- * `wrangler dev` posting its checkpoints to them. State lives in .devnet/
- * and persists between runs unless --fresh.
+ * validators, lane 1 opened on settlement, the edge Worker under
+ * `wrangler dev` posting its checkpoints to them, and a watcher replaying
+ * those checkpoints (settlement-node/watcher). State lives in .devnet/ and
+ * persists between runs unless --fresh (the watcher's is in memory: it
+ * replays lane 1 from genesis on every start).
  *
- *   npm start [-- --fresh] [--dir D] [--base-port P] [--edge-port E]
+ *   npm start [-- --fresh] [--dir D] [--base-port P] [--edge-port E] [--watcher-port W]
  *             [--block-interval-ms T] [--challenge-window-blocks N]
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -12,6 +14,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { writeLaneGenesis } from "../settlement-node/watcher/genesis-file.ts";
 import { openLane, type DevnetPlan, planDevnet, prepareGenesis } from "./devnet/plan.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     dir: { type: "string", default: path.join(ROOT, ".devnet") },
     "base-port": { type: "string", default: "26650" },
     "edge-port": { type: "string" },
+    "watcher-port": { type: "string" },
     "block-interval-ms": { type: "string", default: "500" },
     "challenge-window-blocks": { type: "string", default: "20" },
   },
@@ -30,6 +34,7 @@ const plan: DevnetPlan = planDevnet({
   dir: path.resolve(values.dir),
   basePort: Number(values["base-port"]),
   edgePort: values["edge-port"] ? Number(values["edge-port"]) : Number(values["base-port"]) + 100,
+  watcherPort: values["watcher-port"] ? Number(values["watcher-port"]) : Number(values["base-port"]) + 102,
   blockIntervalMs: Number(values["block-interval-ms"]),
   challengeWindowBlocks: BigInt(values["challenge-window-blocks"]),
   wranglerToml: fs.readFileSync(path.join(ROOT, "wrangler.toml"), "utf8"),
@@ -135,6 +140,13 @@ async function main(): Promise<void> {
   );
   log("settlement is committing blocks; opening lane 1");
   await openLane(plan, log);
+  // Rewritten on every start: derived from wrangler.toml, as the Sequencer derives it.
+  writeLaneGenesis(plan.watcherDir, plan.laneGenesis);
+  supervise("watcher", process.execPath, [
+    path.join(ROOT, "settlement-node/watcher/cli.ts"),
+    ...plan.watcherArgs,
+  ]);
+  log(`starting the watcher on ${plan.watcherUrl}`);
   // Through our own Node 22: wrangler refuses the machine's older node.
   supervise("wrangler", process.execPath, [
     path.join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
@@ -146,9 +158,15 @@ async function main(): Promise<void> {
     async () => ((await fetch(`${plan.edgeUrl}/v1/health`)).ok ? true : undefined),
     90_000,
   );
+  await waitFor(
+    "the watcher",
+    async () => ((await fetch(`${plan.watcherUrl}/v1/status`)).ok ? true : undefined),
+    30_000,
+  );
   const info = {
     edgeUrl: plan.edgeUrl,
     validatorUrls: plan.validatorUrls,
+    watcherUrl: plan.watcherUrl,
     chainId: plan.chainId,
     lane: 1,
     accounts: plan.accounts.map((a) => ({
@@ -164,6 +182,7 @@ async function main(): Promise<void> {
       "",
       `  edge        ${plan.edgeUrl}   (lane 1: ${plan.edgeUrl}/v1/lanes/1/status)`,
       ...plan.validatorUrls.map((u, i) => `  validator-${i} ${u}`),
+      `  watcher     ${plan.watcherUrl}   (replays lane 1's checkpoints: ${plan.watcherUrl}/v1/status)`,
       `  chain id    ${plan.chainId}`,
       "  prefunded accounts (on lane 1 and on settlement):",
       ...plan.accounts.map((a) => `    ${a.address}  public ${a.publicKey}  secret ${a.secretKey}`),

@@ -17,6 +17,7 @@ import { publicKeyFromSecret, sign } from "../../shared/crypto/keys.ts";
 import { LaneExecutor } from "../../shared/lane/index.ts";
 import { MemoryNodeStore } from "../../shared/smt/index.ts";
 import { genesisNativeSupply } from "../../shared/stf/index.ts";
+import type { Genesis } from "../../shared/stf/genesis.ts";
 import type { Env } from "../../workers/src/env.ts";
 import { devnetAccountSecret, laneConfig } from "../../workers/src/sequencer/config.ts";
 import { posterSeedForLane } from "../../workers/src/sequencer/poster-config.ts";
@@ -30,12 +31,19 @@ export type DevnetPlan = {
   configFiles: string[];
   validatorUrls: string[];
   edgeUrl: string;
+  watcherUrl: string;
+  /** The watcher's data dir: lane 1's genesis (genesis/lane-1.json), which it replays from. */
+  watcherDir: string;
   ports: number[];
   initArgs: string[];
   wranglerArgs: string[];
+  /** Arguments of settlement-node/watcher/cli.ts. */
+  watcherArgs: string[];
   accounts: DevnetAccount[];
   poster: DevnetAccount;
   sequencerPublicKey: Uint8Array;
+  /** Lane 1's genesis exactly as the Sequencer writes it (workers/src/sequencer/config.ts laneConfig). */
+  laneGenesis: Genesis;
   laneGenesisRoot: Uint8Array;
   /** Native supply lane 1's genesis allocates: openLane's genesisEscrow, so settlement backs every genesis coin. */
   laneGenesisSupply: bigint;
@@ -68,6 +76,8 @@ export function planDevnet(o: {
   dir: string;
   basePort: number;
   edgePort: number;
+  /** Default: the port after the edge's inspector (edgePort + 2). */
+  watcherPort?: number;
   blockIntervalMs: number;
   challengeWindowBlocks: bigint;
   wranglerToml: string;
@@ -79,6 +89,8 @@ export function planDevnet(o: {
   const apiPorts = [0, 1, 2, 3].map((i) => o.basePort + 2 * i + 1);
   const validatorUrls = apiPorts.map((p) => `http://127.0.0.1:${p}`);
   const edgeUrl = `http://127.0.0.1:${o.edgePort}`;
+  const watcherPort = o.watcherPort ?? o.edgePort + 2;
+  const watcherDir = path.join(o.dir, "watcher");
   const lane = laneConfig(env, LANE);
   const accounts = Array.from({ length: Number(env.DEVNET_ACCOUNTS) }, (_, i) =>
     account(devnetAccountSecret(env, i)),
@@ -90,10 +102,13 @@ export function planDevnet(o: {
     configFiles: [0, 1, 2, 3].map((i) => path.join(settlementDir, `validator-${i}`, "config.json")),
     validatorUrls,
     edgeUrl,
+    watcherUrl: `http://127.0.0.1:${watcherPort}`,
+    watcherDir,
     ports: [
       ...[0, 1, 2, 3].flatMap((i) => [o.basePort + 2 * i, o.basePort + 2 * i + 1]),
       o.edgePort,
       o.edgePort + 1,
+      watcherPort,
     ],
     initArgs: [
       "--validators",
@@ -135,9 +150,24 @@ export function planDevnet(o: {
       "--var",
       "BITLAYER_DEV:1",
     ],
+    watcherArgs: [
+      "--settlement-urls",
+      validatorUrls.join(","),
+      "--lanes",
+      String(LANE),
+      "--data-dir",
+      watcherDir,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(watcherPort),
+      "--poll-ms",
+      "500",
+    ],
     accounts,
     poster: account(posterSeedForLane(fromHex(env.SEQUENCER_SEED), LANE)),
     sequencerPublicKey: publicKeyFromSecret(lane.sequencerSecretKey),
+    laneGenesis: lane.genesis,
     laneGenesisRoot: LaneExecutor.writeGenesis(new MemoryNodeStore(), lane.genesis).root,
     laneGenesisSupply: genesisNativeSupply(lane.genesis),
     challengeWindowBlocks: o.challengeWindowBlocks,

@@ -3,7 +3,8 @@
  * settlement validators, lane 1 and the edge Worker under `wrangler dev`.
  * Through HTTP only, signed lane transactions are submitted to the edge,
  * their signed receipts climb soft → checkpointed → settled → final while
- * the Sequencer's poster moves the checkpoint through settlement, and the
+ * the Sequencer's poster moves the checkpoint through settlement, the
+ * devnet's watcher replays every checkpoint and finds no fraud, and the
  * devnet stops cleanly on SIGTERM and resumes its state from disk.
  */
 import * as fs from "node:fs";
@@ -70,6 +71,12 @@ type ProvenAccount = { height: string; value: { nonce: string; balance: string }
 type SettlementCheckpoint = { index: string | number; finality: { status: string } };
 type SettlementStatus = { height: string; lastBlockHash: string };
 type SettlementBlock = { height: string; hash: string };
+type WatchedLane = {
+  status: string;
+  lastVerified: { index: string; root: string; height: string } | null;
+  mismatches: unknown[];
+  invalid: unknown[];
+};
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bitlayer-devnet-e2e-"));
 let basePort = 0;
@@ -80,6 +87,7 @@ const figures: Record<string, number> = {};
 const firstRun = {
   transferHash: "",
   transferReceiptEncoded: "",
+  transferHeight: 0n,
   lastStateRoot: "",
   settlementHeight: 0,
   settlementBlockHash: "",
@@ -112,6 +120,27 @@ async function submit(sender: Account, nonce: bigint, payload: TxPayload) {
     tx: serializeTransaction({ transaction, format: "hex" }),
   });
   return { hash, result };
+}
+
+/** Waits until the devnet's watcher has verified lane 1 through `height`; checks it found nothing wrong. */
+async function expectWatcherVerified(height: bigint): Promise<WatchedLane> {
+  const lane = await waitUntil(
+    `the watcher to verify lane 1 through height ${height}`,
+    async () => {
+      const l = await getJson<WatchedLane>(`${devnet!.info.watcherUrl}/v1/lanes/1`);
+      return l.lastVerified && BigInt(l.lastVerified.height) >= height ? l : undefined;
+    },
+    20_000,
+  );
+  expect(lane.status).toBe("watching");
+  expect(lane.mismatches).toEqual([]);
+  expect(lane.invalid).toEqual([]);
+  // The root it replayed to is the one settlement accepted for that checkpoint.
+  const checkpoint = await getJson<{ newRoot: string }>(
+    `${devnet!.info.validatorUrls[0]}/v1/lanes/1/checkpoints/${lane.lastVerified!.index}`,
+  );
+  expect(lane.lastVerified!.root).toBe(checkpoint.newRoot);
+  return lane;
 }
 
 async function sequencerPublicKey(): Promise<Uint8Array> {
@@ -216,6 +245,7 @@ describe("devnet end to end: edge lane → settlement → final", () => {
       firstRun.transferHash = transfer.hash;
       firstRun.lastStateRoot = submitted.at(-1)!.result.receipt.receipt.stateRoot;
       firstRun.transferReceiptEncoded = transfer.result.receipt.encoded;
+      firstRun.transferHeight = BigInt(transfer.result.receipt.receipt.height);
       firstRun.recipientBalance = after.bob.balance;
 
       // Walk the finality ladder of the transfer: every rung seen, in order, never backwards.
@@ -235,6 +265,10 @@ describe("devnet end to end: edge lane → settlement → final", () => {
     },
     FINAL_TIMEOUT_MS + 30_000,
   );
+
+  it("the watcher has replayed lane 1's checkpoints through the transfer's block and found no fraud", async () => {
+    await expectWatcherVerified(firstRun.transferHeight);
+  }, 30_000);
 
   it("settlement holds lane 1's first checkpoint as final, and all four validators agree on block hashes", async () => {
     const { validatorUrls } = devnet!.info;
@@ -325,6 +359,8 @@ describe("devnet end to end: edge lane → settlement → final", () => {
         FINAL_TIMEOUT_MS,
       );
       expect(finalView.receipt.height).not.toBe(view.receipt.height);
+      // The watcher kept nothing on disk: it replayed lane 1 from genesis again, through the new block.
+      await expectWatcherVerified(BigInt(finalView.receipt.height));
       expect(await stopDevnet(devnet, 20_000)).toBe(0);
     },
     READY_TIMEOUT_MS + FINAL_TIMEOUT_MS + 30_000,

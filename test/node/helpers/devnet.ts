@@ -16,6 +16,8 @@ const DEVNET = path.join(ROOT, "scripts/devnet.ts");
 export type DevnetInfo = {
   edgeUrl: string;
   validatorUrls: string[];
+  /** The watcher replaying lane 1's checkpoints (settlement-node/watcher). */
+  watcherUrl: string;
   chainId: string;
   lane: number;
   accounts: { address: string; publicKey: string; secretKey: string }[];
@@ -38,10 +40,15 @@ export type RunningDevnet = {
   output: () => string;
 };
 
-/** Every port the devnet binds for a base port (docs/devnet.md): 4 × (P2P, API), edge, inspector. */
+/** Every port the devnet binds for a base port (docs/devnet.md): 4 × (P2P, API), edge, inspector, watcher. */
 export function devnetPorts(basePort: number): number[] {
   const edge = basePort + 100;
-  return [...[0, 1, 2, 3].flatMap((i) => [basePort + 2 * i, basePort + 2 * i + 1]), edge, edge + 1];
+  return [
+    ...[0, 1, 2, 3].flatMap((i) => [basePort + 2 * i, basePort + 2 * i + 1]),
+    edge,
+    edge + 1,
+    basePort + 102,
+  ];
 }
 
 async function portFree(port: number): Promise<boolean> {
