@@ -63,7 +63,10 @@ try {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 } catch (e) {
-  if (e instanceof WatcherConfigError || (e as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+  if (
+    e instanceof WatcherConfigError ||
+    String((e as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS")
+  ) {
     process.stderr.write(`watcher: ${(e as Error).message}\n`);
     process.exit(2);
   }

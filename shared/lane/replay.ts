@@ -150,8 +150,11 @@ export class LaneReplayer {
 
   async #replay(cp: CheckpointToReplay): Promise<ReplayOutcome> {
     const { index } = cp;
-    const invalid = (reason: ReplayInvalidReason, message: string, at: Pick<ReplayInvalid, "height" | "txIndex"> = {}) =>
-      ({ status: "invalid", index, reason, message, ...at }) satisfies ReplayInvalid;
+    const invalid = (
+      reason: ReplayInvalidReason,
+      message: string,
+      at: Pick<ReplayInvalid, "height" | "txIndex"> = {},
+    ) => ({ status: "invalid", index, reason, message, ...at }) satisfies ReplayInvalid;
     if (index !== this.#nextIndex)
       return invalid("out_of_order", `Expected checkpoint ${this.#nextIndex}, got ${index}.`);
     if (!equalBytes(cp.prevRoot, this.#root))
