@@ -329,7 +329,7 @@ function laneBatch(lane: number, height: bigint): Uint8Array {
       lane,
       height,
       timestampMs: 0n,
-      sequencer: new Uint8Array(20),
+      sequencer: new Uint8Array(32),
       baseFeePerGas: 0n,
     },
     deposits: [],
