@@ -37,6 +37,7 @@ import {
   blockJson,
   type Clock,
   checkpointJson,
+  checkpointProofJson,
   depositJson,
   forcedTxJson,
   hex,
@@ -256,6 +257,25 @@ export function createSettlementApi(backend: SettlementBackend, options: Settlem
       if (!record || !batch)
         throw new NotFoundError("checkpoint_not_found", `Lane ${id} has no checkpoint ${index}.`, "index");
       return c.json(batchDataJson(record, batch.data));
+    })
+    .get("/:id/checkpoints/:index/proof", (c) => {
+      const id = parse(s.laneIdParam, c.req.param("id"), "id");
+      const index = parse(s.indexParam, c.req.param("index"), "index");
+      const proven = backend.provableState();
+      if (!proven || !new Books(proven.state).lane(id))
+        throw new NotFoundError(
+          "lane_not_found",
+          `Lane ${id} does not exist in the newest state a certified block proves${proven ? ` (after block ${proven.height})` : ""}.`,
+          "id",
+        );
+      const view = checkpointProofJson(proven, id, index);
+      if (!view)
+        throw new NotFoundError(
+          "checkpoint_not_found",
+          `Lane ${id} has no checkpoint ${index} in the state after block ${proven.height}, the newest a certified block proves (a checkpoint is provable one block after the block that accepted it).`,
+          "index",
+        );
+      return c.json(view);
     })
     .get("/:id/deposits", (c) => {
       const id = parse(s.laneIdParam, c.req.param("id"), "id");

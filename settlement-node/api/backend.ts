@@ -4,7 +4,8 @@
  * ledger state tree; settlement-node/api/testing.ts implements it in memory.
  * The API never writes anything except through submitTx.
  */
-import type { StateReader } from "../../shared/state.ts";
+import type { SmtProof } from "../../shared/smt/index.ts";
+import type { StateKey, StateReader } from "../../shared/state.ts";
 import type { CommitCertificate } from "../consensus/messages.ts";
 import type { LedgerReceipt } from "../ledger/apply.ts";
 
@@ -75,6 +76,26 @@ export type LedgerSnapshot = {
   state: StateReader;
 };
 
+/**
+ * The newest ledger state a node can prove to a light client: the state
+ * after block `height` (H), whose root is the `appHashPrev` of the certified
+ * block H + 1. A client that verifies H + 1's certificate over the hash of
+ * `block` and an SMT proof against its appHashPrev trusts no node.
+ */
+export type ProvableState = {
+  /** H: the proven state is the ledger after this block (0 = genesis). */
+  height: bigint;
+  /** Canonical bytes of block H + 1 as consensus decided it (settlement-node/node/block.ts). */
+  block: Uint8Array;
+  /** H + 1's commit certificate; its valueId is the hash of `block`. */
+  certificate: CommitCertificate;
+  /** The state root after H (= block H + 1's appHashPrev). */
+  root: Uint8Array;
+  state: StateReader;
+  /** SMT inclusion (or exclusion) proof of `key` against `root`. */
+  prove(key: StateKey): SmtProof;
+};
+
 export interface SettlementBackend {
   status(): NodeStatus;
   /**
@@ -92,4 +113,10 @@ export interface SettlementBackend {
    * consistent while one request uses it (a snapshot or the tree at a root).
    */
   ledger(): LedgerSnapshot;
+  /**
+   * The newest state with a certified next block: the state after
+   * latestHeight() − 1, proven by the latest block. Undefined before the
+   * first block. Synchronous, so one request sees one consistent state.
+   */
+  provableState(): ProvableState | undefined;
 }

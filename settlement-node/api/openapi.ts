@@ -113,6 +113,15 @@ export const API_ROUTES: readonly RouteDoc[] = [
   },
   {
     method: "get",
+    path: "/v1/lanes/{id}/checkpoints/{index}/proof",
+    summary:
+      "A checkpoint record proven for light clients: block H + 1's bytes and commit certificate, and an SMT inclusion proof of the record under its appHashPrev (the state after H); verify with shared/sdk verifyCheckpointProof",
+    params: { ...lane, index: s.indexParam },
+    success: [200, s.checkpointProofResponse],
+    errors: [400, 404, 429],
+  },
+  {
+    method: "get",
     path: "/v1/lanes/{id}/deposits",
     summary: "A lane's deposits by id from `from` (default 0)",
     params: lane,

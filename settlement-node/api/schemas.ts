@@ -90,6 +90,20 @@ export const receiptJson = z.object({
   feePaid: decimalString,
 });
 
+/** A commit certificate: precommits of more than 2/3 of the power for valueId (the block hash) at (height, round). */
+export const certificateJson = z.object({
+  height: decimalString,
+  round: z.number().int(),
+  valueId: hexString,
+  precommits: z.array(
+    z.object({
+      validatorIndex: z.number().int(),
+      signature: hexString,
+      extension: hexString.optional().describe("vote extension signed with the precommit; absent when empty"),
+    }),
+  ),
+});
+
 export const blockResponse = z.object({
   height: decimalString,
   hash: hexString,
@@ -99,12 +113,7 @@ export const blockResponse = z.object({
   appHash: hexString,
   txs: z.array(z.object({ hash: hexString, bytes: hexString })),
   receipts: z.array(receiptJson).nullable(),
-  certificate: z.object({
-    height: decimalString,
-    round: z.number().int(),
-    valueId: hexString,
-    precommits: z.array(z.object({ validatorIndex: z.number().int(), signature: hexString })),
-  }),
+  certificate: certificateJson,
 });
 
 export const accountResponse = z.object({
@@ -193,6 +202,23 @@ export const batchDataResponse = z.object({
   batchHash: hexString.describe("the checkpoint's batch hash (batchHashOf of batchData)"),
   batchData: hexString.describe(
     "the checkpoint's batch data: its lane blocks in canonical bytes (shared/lane batchDataCodec), what a watcher replays",
+  ),
+});
+
+export const checkpointProofResponse = z.object({
+  lane: z.number().int(),
+  index: decimalString,
+  height: decimalString.describe(
+    "H: the proof is of the ledger state after block H, the newest state with a certified next block",
+  ),
+  block: hexString.describe(
+    "block H + 1 in canonical bytes (settlement-node/node/block.ts): its hash (valueIdOf) is the certificate's valueId, its appHashPrev the state root after H",
+  ),
+  certificate: certificateJson.describe("H + 1's commit certificate"),
+  key: hexString.describe("the checkpoint record's ledger key (ledgerKeys.checkpoint)"),
+  value: hexString.describe("the checkpoint record's canonical bytes (checkpointCodec)"),
+  proof: hexString.describe(
+    "shared/smt encodeSmtProof inclusion proof of key → value under block H + 1's appHashPrev",
   ),
 });
 

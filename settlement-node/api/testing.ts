@@ -1,12 +1,13 @@
 /**
  * An in-memory settlement chain for API and indexer tests: a genesis with real
- * Ed25519 keys, a mempool with the real admission checks, blocks applied by
- * the real ledger and committed with precommits signed by every validator,
- * optionally written to a BlockStore in a test block encoding that
- * testLedgerFactory replays. Not a consensus implementation: one process
- * decides every block.
+ * Ed25519 keys, a mempool with the real admission checks, blocks in the
+ * node's own encoding (settlement-node/node/block.ts: appHashPrev, the last
+ * commit) applied by the real ledger and committed with precommits signed by
+ * every validator, so a light client verifies them as it would a real
+ * node's; optionally written to a BlockStore that testLedgerFactory
+ * replays. Not a consensus implementation: one process decides every block.
  */
-import { toHex, utf8 } from "../../shared/bytes.ts";
+import { compareBytes, equalBytes, toHex, utf8 } from "../../shared/bytes.ts";
 import { array, bytes, decode, encode, fixedBytes, struct, u32, u64 } from "../../shared/codec/index.ts";
 import { generateKeyPair, type KeyPair, sign } from "../../shared/crypto/index.ts";
 import { sha256 } from "../../shared/hash.ts";
@@ -23,7 +24,7 @@ import { applyBlock } from "../ledger/apply.ts";
 import { Books } from "../ledger/books.ts";
 import { type GenesisJson, genesisWrites, parseGenesis } from "../ledger/genesis.ts";
 import { testGenesis } from "../ledger/harness.ts";
-import { SETTLEMENT_TX_BYTES_MAX, TXS_PER_BLOCK_MAX, VALIDATORS_MAX } from "../ledger/limits.ts";
+import { VALIDATORS_MAX } from "../ledger/limits.ts";
 import {
   checkpointBodyOf,
   checkpointSignBytes,
@@ -33,10 +34,18 @@ import {
   settlementTxSignBytes,
   type VerifiedTx,
 } from "../ledger/tx.ts";
+import { decodeBlock, encodeBlock } from "../node/block.ts";
 import type { BlockStore, StoredBlock } from "../storage/block-store.ts";
 import type { CommittedBlock, LedgerFactory, LedgerReplayer } from "../indexer/committed-block.ts";
 import { admitSettlementTx, verifySettlementTxAsync } from "./admission.ts";
-import type { BlockView, LedgerSnapshot, NodeStatus, SettlementBackend, SubmitTxResult } from "./backend.ts";
+import type {
+  BlockView,
+  LedgerSnapshot,
+  NodeStatus,
+  ProvableState,
+  SettlementBackend,
+  SubmitTxResult,
+} from "./backend.ts";
 import { MempoolRefusal } from "./backend.ts";
 
 const ZERO_HASH = new Uint8Array(32);
@@ -92,15 +101,6 @@ export function signCheckpoint(
   return { ...payload, sequencer: sequencer.publicKey, sequencerSignature: signature };
 }
 
-/** The test block encoding (the node has its own): what the block store holds in these tests. */
-export const testBlockCodec = struct({
-  height: u64,
-  lastBlockHash: fixedBytes(32),
-  timeMs: u64,
-  proposer: fixedBytes(32),
-  lastCommitSigners: array(fixedBytes(32), VALIDATORS_MAX),
-  txs: array(bytes(SETTLEMENT_TX_BYTES_MAX), TXS_PER_BLOCK_MAX),
-});
 export const testCertificateCodec = struct({
   height: u64,
   round: u32,
@@ -130,30 +130,43 @@ export function decodeTestCertificate(bytes: Uint8Array): CommitCertificate {
   };
 }
 
-/** The real ledger over an in-memory state tree, applying test-encoded blocks. */
+/** The real ledger over an in-memory state tree (never pruned: every root stays readable), applying node-encoded blocks. */
 export class TestLedger implements LedgerReplayer {
   readonly tree = new SparseMerkleTree(new MemoryNodeStore());
   readonly chainId: string;
+  /** The state root of genesis: block 1's appHashPrev. */
+  readonly genesisRoot: Uint8Array;
 
   constructor(genesis: GenesisJson) {
     const g = parseGenesis(genesis);
     this.chainId = g.chainId;
-    this.tree.update(genesisWrites(g).writes);
+    this.genesisRoot = this.tree.update(genesisWrites(g).writes);
   }
 
   get height(): bigint {
     return new Books(this.tree).chain().height;
   }
 
-  /** Verifies each tx's signatures (shared/crypto policy), applies the block and commits its writes. */
+  /**
+   * Verifies each tx's signatures (shared/crypto policy), applies the block
+   * and commits its writes. The block must build on this state (appHashPrev);
+   * its last commit's signers are read through the set that signed it.
+   */
   async applyBlockBytes(blockBytes: Uint8Array): Promise<CommittedBlock & { appHash: Uint8Array }> {
-    const block = decode(testBlockCodec, blockBytes);
+    const block = decodeBlock(blockBytes);
+    if (!equalBytes(block.appHashPrev, this.tree.root))
+      throw new Error(`Block ${block.height} does not build on this ledger's state (appHashPrev).`);
+    const signedLast = new Books(this.tree).validatorSet().previous;
+    const lastCommitSigners = (block.lastCommit?.precommits ?? [])
+      .map((p) => signedLast[p.vote.validatorIndex]?.publicKey)
+      .filter((k): k is Uint8Array => k !== undefined)
+      .sort(compareBytes);
     const txs: VerifiedTx[] = [];
     for (const tx of block.txs) txs.push(await verifySettlementTxAsync(tx, this.chainId));
     const result = applyBlock(this.tree, {
       height: block.height,
       timeMs: block.timeMs,
-      lastCommitSigners: block.lastCommitSigners,
+      lastCommitSigners,
       txs,
     });
     const appHash = this.tree.update(result.writes);
@@ -181,7 +194,7 @@ export function testLedgerFactory(genesis: GenesisJson): LedgerFactory {
 
 export type InMemoryBackendOptions = {
   network: TestNetwork;
-  /** When given, every committed block is put here (test block encoding). */
+  /** When given, every committed block is put here (node block encoding, test certificate encoding). */
   blockStore?: BlockStore;
   /** Called with each committed block, e.g. to index it. */
   onCommit?: (block: CommittedBlock) => Promise<void> | void;
@@ -196,6 +209,8 @@ export class InMemorySettlementBackend implements SettlementBackend {
   peers: number;
   private readonly mempool: { bytes: Uint8Array; verified: VerifiedTx }[] = [];
   private readonly blocks: BlockView[] = [];
+  /** blockBytes[h - 1]: block h as encoded (and hashed) by settlement-node/node/block.ts. */
+  private readonly blockBytes: Uint8Array[] = [];
   private readonly options: InMemoryBackendOptions;
   private timeMs: bigint;
 
@@ -237,6 +252,22 @@ export class InMemorySettlementBackend implements SettlementBackend {
     return { height: this.latestHeight(), state: tree.readerAt(tree.root) };
   }
 
+  provableState(): ProvableState | undefined {
+    const next = this.latestHeight();
+    if (next < 1n) return undefined;
+    const height = next - 1n;
+    const root = height === 0n ? this.ledgerState.genesisRoot : this.blocks[Number(height) - 1]!.appHash;
+    const { tree } = this.ledgerState;
+    return {
+      height,
+      block: this.blockBytes[Number(next) - 1]!,
+      certificate: this.blocks[Number(next) - 1]!.certificate,
+      root,
+      state: tree.readerAt(root),
+      prove: (key) => tree.prove(key, root),
+    };
+  }
+
   mempoolSize(): number {
     return this.mempool.length;
   }
@@ -272,12 +303,12 @@ export class InMemorySettlementBackend implements SettlementBackend {
     const height = this.latestHeight() + 1n;
     this.timeMs = o.timeMs ?? this.timeMs + 1000n;
     const proposer = set.current[Number(height % BigInt(set.current.length))]!.publicKey;
-    const blockBytes = encode(testBlockCodec, {
+    const blockBytes = encodeBlock({
       height,
-      lastBlockHash: this.blocks.at(-1)?.hash ?? ZERO_HASH,
       timeMs: this.timeMs,
       proposer,
-      lastCommitSigners: height === 1n ? [] : set.previous.map((m) => m.publicKey),
+      appHashPrev: this.ledgerState.tree.root,
+      lastCommit: this.blocks.at(-1)?.certificate ?? null,
       txs: pending.map((p) => p.bytes),
     });
     const committed = await this.ledgerState.applyBlockBytes(blockBytes);
@@ -298,6 +329,7 @@ export class InMemorySettlementBackend implements SettlementBackend {
       certificate,
     };
     this.blocks.push(view);
+    this.blockBytes.push(blockBytes);
     this.options.blockStore?.put(height, blockBytes, encodeTestCertificate(certificate), { sync: false });
     await this.options.onCommit?.(committed);
     return view;

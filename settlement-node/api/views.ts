@@ -2,20 +2,23 @@
 import type { z } from "zod";
 import { toHex } from "../../shared/bytes.ts";
 import { formatAddress } from "../../shared/crypto/index.ts";
+import { encodeSmtProof } from "../../shared/smt/index.ts";
+import type { CommitCertificate } from "../consensus/messages.ts";
 import { accountAddressOf } from "../ledger/address.ts";
 import { ledgerStatusName } from "../ledger/codes.ts";
-import type {
-  CheckpointRecord,
-  DepositRecord,
-  ForcedTxRecord,
-  LaneRecord,
-  ValidatorRecord,
-  WithdrawalPaidRecord,
+import {
+  type CheckpointRecord,
+  type DepositRecord,
+  type ForcedTxRecord,
+  type LaneRecord,
+  ledgerKeys,
+  type ValidatorRecord,
+  type WithdrawalPaidRecord,
 } from "../ledger/records.ts";
 import { checkpointStatusAt } from "../ledger/status.ts";
 import { settlementTxHash } from "../ledger/tx.ts";
 import { txHash as laneTxHash } from "../../shared/stf/tx.ts";
-import type { BlockView, NodeStatus } from "./backend.ts";
+import type { BlockView, NodeStatus, ProvableState } from "./backend.ts";
 import type * as s from "./schemas.ts";
 
 export const hex = (b: Uint8Array): string => `0x${toHex(b)}`;
@@ -48,15 +51,45 @@ export function blockJson(b: BlockView): z.infer<typeof s.blockResponse> {
         statusName: ledgerStatusName(r.status),
         feePaid: String(r.feePaid),
       })) ?? null,
-    certificate: {
-      height: String(b.certificate.height),
-      round: b.certificate.round,
-      valueId: hex(b.certificate.valueId),
-      precommits: b.certificate.precommits.map((p) => ({
-        validatorIndex: p.vote.validatorIndex,
-        signature: hex(p.signature),
-      })),
-    },
+    certificate: certificateJson(b.certificate),
+  };
+}
+
+export function certificateJson(c: CommitCertificate): z.infer<typeof s.certificateJson> {
+  return {
+    height: String(c.height),
+    round: c.round,
+    valueId: hex(c.valueId),
+    precommits: c.precommits.map((p) => ({
+      validatorIndex: p.vote.validatorIndex,
+      signature: hex(p.signature),
+      ...(p.vote.extension.length > 0 ? { extension: hex(p.vote.extension) } : {}),
+    })),
+  };
+}
+
+/**
+ * A checkpoint record proven against the state after `p.height`
+ * (GET /v1/lanes/:id/checkpoints/:index/proof); undefined when that state
+ * holds no such checkpoint. shared/sdk verifyCheckpointProof checks it.
+ */
+export function checkpointProofJson(
+  p: ProvableState,
+  lane: number,
+  index: bigint,
+): z.infer<typeof s.checkpointProofResponse> | undefined {
+  const key = ledgerKeys.checkpoint(lane, index);
+  const value = p.state.get(key);
+  if (value === undefined) return undefined;
+  return {
+    lane,
+    index: String(index),
+    height: String(p.height),
+    block: hex(p.block),
+    certificate: certificateJson(p.certificate),
+    key: hex(key),
+    value: hex(value),
+    proof: hex(encodeSmtProof(p.prove(key))),
   };
 }
 

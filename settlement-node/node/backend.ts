@@ -1,8 +1,10 @@
 /** The running validator as the settlement API's SettlementBackend (settlement-node/api/backend.ts). */
+import { equalBytes } from "../../shared/bytes.ts";
 import {
   type BlockView,
   MempoolRefusal,
   type NodeStatus,
+  type ProvableState,
   type SettlementBackend,
   type SubmitTxResult,
 } from "../api/backend.ts";
@@ -60,5 +62,26 @@ export function nodeBackend(node: SettlementNode): SettlementBackend {
       };
     },
     ledger: () => ({ height: node.height, state: node.chain.state }),
+    provableState(): ProvableState | undefined {
+      // The block store is written just after the ledger commits: the newest stored block proves its parent state.
+      for (let next = node.height; next >= 1n && next >= node.height - 1n; next--) {
+        const stored = node.blocks.get(next);
+        if (!stored) continue;
+        const at = node.chain.stateAt(next - 1n);
+        if (!at) return undefined;
+        const block = decodeBlock(stored.block);
+        if (!equalBytes(block.appHashPrev, at.root))
+          throw new Error(
+            `BUG: block ${next}'s appHashPrev differs from this node's state root after ${next - 1n}`,
+          );
+        return {
+          height: next - 1n,
+          block: stored.block,
+          certificate: decodeCertificate(stored.certificate),
+          ...at,
+        };
+      }
+      return undefined;
+    },
   };
 }

@@ -7,8 +7,8 @@
  */
 import { compareBytes, equalBytes } from "../../shared/bytes.ts";
 import { verifyMany, type SignedItem } from "../../shared/crypto/index.ts";
-import { MemoryNodeStore, SparseMerkleTree } from "../../shared/smt/index.ts";
-import type { StateReader } from "../../shared/state.ts";
+import { MemoryNodeStore, type SmtProof, SparseMerkleTree } from "../../shared/smt/index.ts";
+import type { StateKey, StateReader } from "../../shared/state.ts";
 import {
   type CommitCertificate,
   decodeEvidence,
@@ -98,6 +98,8 @@ export class SettlementChain {
   readonly chainId: string;
   readonly genesis: Genesis;
   private readonly tree = new SparseMerkleTree(new MemoryNodeStore());
+  /** The state root of genesis (height 0): block 1's appHashPrev. */
+  readonly genesisAppHash: Uint8Array;
   appHash: Uint8Array;
   timeMs: bigint;
   /** blockHashes[h - 1] is the hash (consensus value id) of block h. */
@@ -115,6 +117,7 @@ export class SettlementChain {
     this.genesis = genesis;
     this.chainId = genesis.chainId;
     this.appHash = this.tree.update(genesisWrites(genesis).writes);
+    this.genesisAppHash = this.appHash;
     this.timeMs = genesis.genesisTimeMs;
   }
 
@@ -126,8 +129,22 @@ export class SettlementChain {
     return this.blockHashes[Number(height) - 1];
   }
 
+  /** The state root after block `height`; the genesis root at 0. */
   appHashAt(height: bigint): Uint8Array | undefined {
-    return this.appHashes[Number(height) - 1];
+    return height === 0n ? this.genesisAppHash : this.appHashes[Number(height) - 1];
+  }
+
+  /**
+   * The state after block `height` (0 = genesis), pinned to its root: a
+   * reader and SMT proofs against that root. Every root stays readable: the
+   * tree's nodes are never pruned (pruneStale is not called on this tree).
+   */
+  stateAt(
+    height: bigint,
+  ): { root: Uint8Array; state: StateReader; prove(key: StateKey): SmtProof } | undefined {
+    const root = this.appHashAt(height);
+    if (!root) return undefined;
+    return { root, state: this.tree.readerAt(root), prove: (key) => this.tree.prove(key, root) };
   }
 
   /** The state tree at the latest committed height (a live reader: use it before the next commit). */
