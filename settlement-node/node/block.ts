@@ -23,8 +23,9 @@ import {
   SIGNATURE_LENGTH_MAX,
   VALUE_ID_LENGTH,
   voteBodyCodec,
-} from "../consensus/index.ts";
-import { SETTLEMENT_TX_BYTES_MAX, TXS_PER_BLOCK_MAX } from "../ledger/index.ts";
+} from "../consensus/messages.ts";
+// Narrow imports: light clients (shared/sdk verifyCheckpointProof) decode blocks with this module.
+import { SETTLEMENT_TX_BYTES_MAX, TXS_PER_BLOCK_MAX } from "../ledger/limits.ts";
 
 const signedPrecommitCodec = struct({ vote: voteBodyCodec, signature: bytes(SIGNATURE_LENGTH_MAX) });
 

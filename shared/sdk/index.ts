@@ -85,6 +85,12 @@ export {
   verifyTransaction,
 } from "./verifyTransaction.ts";
 export {
+  type CheckpointProof,
+  type VerifyCheckpointProofParameters,
+  type VerifyCheckpointProofReturnType,
+  verifyCheckpointProof,
+} from "./verifyCheckpointProof.ts";
+export {
   type SettlementCertificate,
   type TrustedValidator,
   type VerifySettlementCertificateParameters,

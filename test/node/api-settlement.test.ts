@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { toHex } from "../../shared/bytes.ts";
 import { formatAddress } from "../../shared/crypto/index.ts";
+import { type CheckpointProof, verifyCheckpointProof } from "../../shared/sdk/verifyCheckpointProof.ts";
 import { bytesToWire } from "../../shared/sdk/wire.ts";
 import { createSettlementApi } from "../../settlement-node/api/app.ts";
 import { API_ROUTES } from "../../settlement-node/api/openapi.ts";
@@ -248,6 +249,47 @@ describe("success shapes", () => {
     expect(body.next).toBeNull();
   });
 
+  it("GET /v1/lanes/:id/checkpoints/:index/proof serves a proof the light client verifies, settled then final", async () => {
+    const trusted = network.validators.map((k) => ({ publicKey: k.publicKey, power: 10_000n }));
+    const verify = (proof: CheckpointProof, index = 0n) =>
+      verifyCheckpointProof({ chainId, validators: trusted, lane: 1, index, proof });
+    // Checkpoint 1, accepted by the newest block: not provable until the next block certifies that state.
+    const nonce = BigInt((await json(app.request(`/v1/accounts/${addr(bob)}`))).nonce);
+    const payload = checkpointPayload({
+      lane: 1,
+      index: 1n,
+      prevRoot: new Uint8Array(32).fill(9),
+      newRoot: new Uint8Array(32).fill(10),
+      sequencer: sequencer.publicKey,
+    });
+    const posted = signSettlementTx(chainId, bob, nonce, signCheckpoint(chainId, sequencer, payload));
+    expect((await submit(posted)).status).toBe(202);
+    const accepted = await backend.commitBlock();
+    expect(accepted.receipts?.[0]?.status).toBe(0);
+    const early = await app.request("/v1/lanes/1/checkpoints/1/proof");
+    expect(early.status).toBe(404);
+    expect((await json(early)).error).toMatchObject({ code: "checkpoint_not_found", field: "index" });
+    await backend.commitBlock();
+
+    const body = await json(app.request("/v1/lanes/1/checkpoints/1/proof"));
+    const height = backend.latestHeight() - 1n;
+    expect(body).toMatchObject({ lane: 1, index: "1", height: String(height) });
+    expect(body.certificate.valueId).toBe(`0x${toHex(backend.block(height + 1n)!.hash)}`);
+    const r = await verify(body, 1n);
+    expect(r.valid ? r.status : r.reason).toBe("settled");
+    expect(r.valid && toHex(r.record.newRoot)).toBe(toHex(new Uint8Array(32).fill(10)));
+    expect(r.valid && r.record.finalHeight).toBe(accepted.height + 3n);
+    // Checkpoint 0 (final from height 5) is final in this state; the served JSON for 0 does not pass for 1.
+    const zero = await json(app.request("/v1/lanes/1/checkpoints/0/proof"));
+    const r0 = await verify(zero);
+    expect(r0.valid ? r0.status : r0.reason).toBe("final");
+    expect((await verify(zero, 1n)).valid).toBe(false);
+    // Once the window passes, checkpoint 1 is final too.
+    while (backend.latestHeight() < accepted.height + 4n) await backend.commitBlock();
+    const later = await verify(await json(app.request("/v1/lanes/1/checkpoints/1/proof")), 1n);
+    expect(later.valid ? later.status : later.reason).toBe("final");
+  });
+
   it("GET /metrics exposes request counters and the chain height", async () => {
     const text = await (await app.request("/metrics")).text();
     expect(text).toContain(`bitlayer_settlement_height ${backend.latestHeight()}`);
@@ -391,6 +433,22 @@ describe("bad input changes nothing and names the field", () => {
       404,
       "lane_not_found",
       "id",
+    ],
+    ["bad proof lane", () => app.request("/v1/lanes/x/checkpoints/0/proof"), 400, "invalid_field", "id"],
+    ["bad proof index", () => app.request("/v1/lanes/1/checkpoints/01/proof"), 400, "invalid_field", "index"],
+    [
+      "proof of an unknown lane",
+      () => app.request("/v1/lanes/7/checkpoints/0/proof"),
+      404,
+      "lane_not_found",
+      "id",
+    ],
+    [
+      "proof of an unknown checkpoint",
+      () => app.request("/v1/lanes/1/checkpoints/5/proof"),
+      404,
+      "checkpoint_not_found",
+      "index",
     ],
     ["bad withdrawal id", () => app.request("/v1/withdrawals/5"), 400, "invalid_field", "id"],
     ["withdrawal of an unknown lane", () => app.request("/v1/withdrawals/9-0"), 404, "lane_not_found", "id"],
