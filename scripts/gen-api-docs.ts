@@ -176,11 +176,12 @@ function renderBody(media: Record<string, Media>): string[] {
   return out;
 }
 
+/** GitHub's anchor of the operation's heading (`### GET /v1/lanes/{lane}/txs` → "get-v1laneslanetxs"). */
 function anchor(method: string, route: string): string {
-  return `${method}-${route}`
+  return `${method} ${route}`
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "");
+    .replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, "")
+    .replace(/ /g, "-");
 }
 
 function renderOperation(method: string, route: string, op: Operation): string[] {

@@ -14,6 +14,6 @@ export type ValidatorSetErrorType = ValidatorSetError;
 export class ValidatorSetError extends BitlayerError {
   override name = "ValidatorSetError" as const;
   constructor(shortMessage: string) {
-    super(shortMessage, { docsPath: "spec/consensus.md#validator-sets" });
+    super(shortMessage, { docsPath: "spec/consensus.md#proposer-selection" });
   }
 }

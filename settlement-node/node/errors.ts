@@ -5,6 +5,9 @@ export type NodeFatalErrorType = NodeFatalError;
 export class NodeFatalError extends BitlayerError {
   override name = "NodeFatalError" as const;
   constructor(shortMessage: string, details?: string) {
-    super(shortMessage, { details, docsPath: "operations-settlement.md#recovery" });
+    super(shortMessage, {
+      details,
+      docsPath: "operations-settlement.md#what-happens-on-each-input-and-on-a-crash",
+    });
   }
 }

@@ -23,7 +23,7 @@ export class WithdrawalNotFinalError extends BitlayerError {
       `Withdrawal ${withdrawalId} of lane ${lane} is ${finality}, not final: settlement pays it once its checkpoint's challenge window has passed.`,
       {
         details: "Fetch the proof again (getWithdrawalProof) and build the claim when finality is final.",
-        docsPath: "spec/settlement-transactions.md#claimwithdrawal",
+        docsPath: "spec/settlement-transactions.md#lanes-and-the-finality-ladder",
       },
     );
     this.lane = lane;
