@@ -15,6 +15,7 @@
  * const { hash } = await client.transfer({ account: alice, to: bobPublicKey, amount: 10n });
  */
 export * from "../shared/sdk/index.ts";
+export { BitlayerError, type BitlayerErrorOptions } from "../shared/errors.ts";
 export { NATIVE_ASSET, itemIdOf, tokenIdOf } from "../shared/stf/records.ts";
 export { TxStatus, txStatusName } from "../shared/stf/codes.ts";
 export * from "./actions/claimWithdrawal.ts";

@@ -71,7 +71,7 @@ export const tradePayload = (p: Fields<"trade">): PayloadOf<"trade"> => ({ type:
 
 /**
  * Withdraws `amount` of `asset` to `recipient` on settlement, once the checkpoint holding it is final.
- * @example withdrawPayload({ asset: NATIVE_ASSET_ID, amount: 1_000n, recipient: alice.publicKey })
+ * @example withdrawPayload({ asset: NATIVE_ASSET, amount: 1_000n, recipient: alice.publicKey })
  */
 export const withdrawPayload = (p: Fields<"withdraw">): PayloadOf<"withdraw"> => ({ type: "withdraw", ...p });
 
