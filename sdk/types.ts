@@ -50,6 +50,15 @@ export type LaneStatus = {
   pendingBlocksMax: number;
   nextCheckpointIndex: number;
   checkpointedRoot: string;
+  /**
+   * How the lane decides settled/final: `verified` from checkpoint proofs
+   * certified by its trusted validator set (SETTLEMENT_VALIDATORS),
+   * `unverified` from one validator's word, `misconfigured` not at all.
+   */
+  settlementVerification?:
+    | { mode: "verified"; validators: number; totalPower: string }
+    | { mode: "unverified"; note: string }
+    | { mode: "misconfigured"; error: string };
 };
 
 /** An edge read with its Merkle proof (GET /v1/lanes/:lane/accounts/:address and friends). */

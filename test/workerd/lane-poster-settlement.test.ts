@@ -3,14 +3,26 @@
  * settlement test double reached through the Worker's outbound fetch: a
  * validator that is down (5xx), one that fails its first N requests, one that
  * loses the answer of an admitted post, one that holds a conflicting
- * checkpoint, and a nonce moved by someone else. The real settlement is
- * exercised end to end by test/node/devnet-e2e.test.ts.
+ * checkpoint, and a nonce moved by someone else. With SETTLEMENT_VALIDATORS
+ * set, the fake serves checkpoint proofs built like settlement's (a state
+ * tree holding the record, block H + 1 over its root, precommits of real
+ * Ed25519 keys), honest or forged: a validator that claims `final` with a
+ * forged proof never makes the lane final. The real settlement is exercised
+ * end to end by test/workerd/lane-settlement-e2e.test.ts and
+ * test/node/devnet-e2e.test.ts.
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { ProvableState } from "../../settlement-node/api/backend.ts";
+import { checkpointProofJson } from "../../settlement-node/api/views.ts";
+import { signVote, valueIdOf } from "../../settlement-node/consensus/messages.ts";
+import { checkpointCodec, ledgerKeys } from "../../settlement-node/ledger/records.ts";
 import { decodeSettlementTx, type SettlementPayload } from "../../settlement-node/ledger/tx.ts";
-import { fromHex, toHex } from "../../shared/bytes.ts";
-import { publicKeyFromSecret } from "../../shared/crypto/keys.ts";
+import { encodeBlock } from "../../settlement-node/node/block.ts";
+import { compareBytes, fromHex, toHex } from "../../shared/bytes.ts";
+import { encode } from "../../shared/codec/index.ts";
+import { generateKeyPair, type KeyPair, publicKeyFromSecret, sign } from "../../shared/crypto/keys.ts";
+import { MemoryNodeStore, SparseMerkleTree } from "../../shared/smt/index.ts";
 import { createSigner, deriveSeed } from "../../shared/lane/index.ts";
 import { signedTx, type TestAccount } from "../../shared/lane/testing.ts";
 import type { Env } from "../../workers/src/env.ts";
@@ -31,13 +43,93 @@ type Held = {
   status: "checkpointed" | "settled" | "final";
 };
 
+const keysOf = (from: number): KeyPair[] =>
+  [0, 1, 2, 3]
+    .map((i) => generateKeyPair(Uint8Array.from({ length: 32 }, (_, j) => (from + i) * 13 + j)))
+    .sort((a, b) => compareBytes(a.publicKey, b.publicKey));
+/** The settlement validators the lane trusts (SETTLEMENT_VALIDATORS), and four keys it does not. */
+const validatorKeys = keysOf(1);
+const strangerKeys = keysOf(50);
+const TRUSTED = validatorKeys.map((k) => `${toHex(k.publicKey)}:10000`).join(",");
+
+/** Block H + 1 over a state tree holding only this record, certified by `signers` (or for `certifiedBlock`). */
+function checkpointProof(
+  lane: number,
+  index: string,
+  h: Held,
+  o: { final: boolean; finalHeight?: bigint; signers?: KeyPair[]; certifiedBlock?: Uint8Array },
+) {
+  const height = 30n;
+  const record = {
+    lane,
+    index: BigInt(index),
+    prevRoot: fromHex(h.prevRoot.slice(2)),
+    newRoot: fromHex(h.newRoot.slice(2)),
+    withdrawalCount: 0n,
+    depositCursor: 0n,
+    forcedCursor: 0n,
+    batchHash: fromHex(h.batchHash.slice(2)),
+    stfVersion: 1,
+    sequencerSignature: new Uint8Array(64),
+    postedHeight: 10n,
+    finalHeight: o.finalHeight ?? (o.final ? 20n : 40n),
+  };
+  const tree = new SparseMerkleTree(new MemoryNodeStore());
+  const root = tree.update([
+    { key: ledgerKeys.checkpoint(lane, record.index), value: encode(checkpointCodec, record) },
+  ]);
+  const block = encodeBlock({
+    height: height + 1n,
+    timeMs: 0n,
+    proposer: validatorKeys[0]!.publicKey,
+    appHashPrev: root,
+    lastCommit: null,
+    txs: [],
+  });
+  const valueId = valueIdOf(o.certifiedBlock ?? block);
+  const precommits = (o.signers ?? validatorKeys).map((key, validatorIndex) =>
+    signVote(
+      e.CHAIN_ID,
+      { publicKey: key.publicKey, sign: (m) => sign(key.secretKey, m) },
+      {
+        type: "precommit",
+        height: Number(height + 1n),
+        round: 0,
+        valueId,
+        validatorIndex,
+        extension: new Uint8Array(0),
+      },
+    ),
+  );
+  const state: ProvableState = {
+    height,
+    block,
+    certificate: { height: Number(height + 1n), round: 0, valueId, precommits },
+    root,
+    state: tree.readerAt(root),
+    prove: (key) => tree.prove(key, root),
+  };
+  return { json: checkpointProofJson(state, lane, BigInt(index))!, block };
+}
+
+/**
+ * A lying validator: it answers the checkpoint JSON with `status` and a
+ * proof of a record that is final, signed by keys the lane does not trust
+ * (`strangers`) or carrying the honest validators' certificate of the real
+ * block over its own state (`forged-state`).
+ */
+type Liar = { status: Held["status"]; proof: "strangers" | "forged-state" };
+
 /** Settlement as the poster sees it over HTTP: mempool admission by nonce, checkpoints by index. */
 class FakeSettlement {
   held = new Map<string, Held>();
+  /** Hosts that lie about checkpoints (the others answer with `held`'s status and honest proofs). */
+  liars = new Map<string, Liar>();
   nonce = 0n;
   admitted: { lane: number; index: bigint; nonce: bigint }[] = [];
   requests: string[] = [];
   down = new Set<string>();
+  proofsServed: string[] = [];
   failNext = 0;
   loseNextPostAnswer = false;
 
@@ -51,12 +143,32 @@ class FakeSettlement {
       return new Response("unavailable", { status: 503 });
     }
     const path = url.pathname;
+    const liar = this.liars.get(url.host);
     let m = path.match(/^\/v1\/lanes\/(\d+)\/checkpoints\/(\d+)$/);
     if (m) {
       const h = this.held.get(`${m[1]}/${m[2]}`);
+      const status = liar?.status ?? h?.status;
       return h
-        ? Response.json({ ...h, lane: Number(m[1]), index: m[2], finality: { status: h.status } })
+        ? Response.json({ ...h, lane: Number(m[1]), index: m[2], finality: { status } })
         : Response.json({ error: { code: "checkpoint_not_found", message: "no" } }, { status: 404 });
+    }
+    m = path.match(/^\/v1\/lanes\/(\d+)\/checkpoints\/(\d+)\/proof$/);
+    if (m) {
+      const h = this.held.get(`${m[1]}/${m[2]}`);
+      // An honest validator has no proof of a checkpoint only in its newest block (checkpointed).
+      if (!h || (!liar && h.status === "checkpointed"))
+        return Response.json({ error: { code: "checkpoint_not_found", message: "no" } }, { status: 404 });
+      const lane = Number(m[1]);
+      this.proofsServed.push(`${url.host} ${liar ? "forged" : "honest"}`);
+      if (!liar) return Response.json(checkpointProof(lane, m[2]!, h, { final: h.status === "final" }).json);
+      if (liar.proof === "strangers")
+        return Response.json(
+          checkpointProof(lane, m[2]!, h, { final: true, finalHeight: 1n, signers: strangerKeys }).json,
+        );
+      const honest = checkpointProof(lane, m[2]!, h, { final: h.status === "final" });
+      return Response.json(
+        checkpointProof(lane, m[2]!, h, { final: true, finalHeight: 1n, certifiedBlock: honest.block }).json,
+      );
     }
     m = path.match(/^\/v1\/accounts\/(bl[0-9a-f]{40})$/);
     if (m) return Response.json({ address: m[1], balance: "1000000", nonce: String(this.nonce) });
@@ -286,5 +398,120 @@ describe("checkpoint poster", () => {
       [1n, 4n],
     ]);
     expect(s.requests.filter((r) => r.includes("/v1/accounts/"))).toHaveLength(2);
+  });
+});
+
+describe("checkpoint poster verifying settlement's certificates (SETTLEMENT_VALIDATORS)", () => {
+  const status = async (lane: number) =>
+    (await json(await app.request(`/v1/lanes/${lane}/status`, {}, e))).settlementVerification;
+  const withVars = async (vars: { validators: string; urls?: string }, run: () => Promise<void>) => {
+    e.SETTLEMENT_VALIDATORS = vars.validators;
+    if (vars.urls) e.SETTLEMENT_URLS = vars.urls;
+    try {
+      await run();
+    } finally {
+      e.SETTLEMENT_VALIDATORS = "";
+      e.SETTLEMENT_URLS = "http://validator-a.test,http://validator-b.test";
+    }
+  };
+
+  it("a validator claiming final with a forged proof never makes the checkpoint final", async () => {
+    const s = useFake();
+    await withVars({ validators: TRUSTED, urls: "http://validator-a.test" }, async () => {
+      const lane = 111;
+      const hash = await submit(lane, 0n);
+      await alarm(lane);
+      expect(await finality(lane, hash)).toBe("checkpointed");
+      // Precommits by keys the lane does not trust, for a state where the record is final.
+      s.liars.set("validator-a.test", { status: "final", proof: "strangers" });
+      await makeDue(lane);
+      await alarm(lane);
+      expect((await checkpointRows(lane)).map((r) => [r.status, r.attempts])).toEqual([["posted", 1]]);
+      expect(await finality(lane, hash)).toBe("checkpointed");
+      // The trusted validators' real certificate, but over the liar's own state.
+      s.liars.set("validator-a.test", { status: "final", proof: "forged-state" });
+      await makeDue(lane);
+      await alarm(lane);
+      expect((await checkpointRows(lane)).map((r) => [r.status, r.attempts])).toEqual([["posted", 2]]);
+      expect(await finality(lane, hash)).toBe("checkpointed");
+      expect(s.proofsServed).toEqual(["validator-a.test forged", "validator-a.test forged"]);
+      // The backoff grows like any failed poll.
+      expect((await checkpointRows(lane))[0]!.next_attempt_ms - Date.now()).toBeGreaterThan(110_000);
+    });
+  });
+
+  it("fails over from a lying validator to an honest one and records what the honest proof shows", async () => {
+    const s = useFake();
+    await withVars({ validators: TRUSTED }, async () => {
+      const lane = 112;
+      const hash = await submit(lane, 0n);
+      await alarm(lane);
+      expect(await finality(lane, hash)).toBe("checkpointed");
+      // validator-a claims final with a forged proof; validator-b is honest, and its certified state
+      // does not hold the checkpoint yet (404): the lane polls again as usual, no backoff.
+      s.liars.set("validator-a.test", { status: "final", proof: "forged-state" });
+      await makeDue(lane);
+      await alarm(lane);
+      expect(s.proofsServed).toEqual(["validator-a.test forged"]);
+      expect((await checkpointRows(lane)).map((r) => [r.status, r.attempts])).toEqual([["posted", 0]]);
+      // The truth becomes settled: the honest proof is the one recorded.
+      s.held.get(`${lane}/0`)!.status = "settled";
+      await makeDue(lane);
+      await alarm(lane);
+      expect(s.proofsServed).toEqual([
+        "validator-a.test forged",
+        "validator-a.test forged",
+        "validator-b.test honest",
+      ]);
+      expect((await checkpointRows(lane)).map((r) => [r.status, r.attempts])).toEqual([["settled", 0]]);
+      expect(await finality(lane, hash)).toBe("settled");
+      // Once the honest validators' state is final, their proof makes it final (the liar's is skipped again).
+      s.held.get(`${lane}/0`)!.status = "final";
+      await makeDue(lane);
+      await alarm(lane);
+      expect(s.proofsServed.slice(3)).toEqual(["validator-a.test forged", "validator-b.test honest"]);
+      expect(await finality(lane, hash)).toBe("final");
+    });
+  });
+
+  it("records a verified proof's status even when the JSON claimed less, and waits while nothing is provable", async () => {
+    const s = useFake();
+    await withVars({ validators: TRUSTED }, async () => {
+      const lane = 113;
+      const hash = await submit(lane, 0n);
+      await alarm(lane);
+      // JSON says checkpointed: no proof is asked for, nothing recorded beyond posted.
+      await makeDue(lane);
+      await alarm(lane);
+      expect(s.proofsServed).toEqual([]);
+      expect((await checkpointRows(lane)).map((r) => [r.status, r.attempts])).toEqual([["posted", 0]]);
+      s.held.get(`${lane}/0`)!.status = "final";
+      await makeDue(lane);
+      await alarm(lane);
+      expect(await finality(lane, hash)).toBe("final");
+    });
+  });
+
+  it("the lane status says whether settled/final are verified; a malformed set records nothing past posted", async () => {
+    const s = useFake();
+    const lane = 114;
+    expect(await status(lane)).toMatchObject({ mode: "unverified" });
+    await withVars({ validators: TRUSTED }, async () => {
+      expect(await status(lane)).toEqual({ mode: "verified", validators: 4, totalPower: "40000" });
+    });
+    await withVars({ validators: `${toHex(validatorKeys[0]!.publicKey)}:ten` }, async () => {
+      expect(await status(lane)).toMatchObject({
+        mode: "misconfigured",
+        error: expect.stringMatching(/entry 1/),
+      });
+      const hash = await submit(lane, 0n);
+      await alarm(lane);
+      s.held.get(`${lane}/0`)!.status = "final";
+      await makeDue(lane);
+      await alarm(lane);
+      expect((await checkpointRows(lane)).map((r) => [r.status, r.attempts])).toEqual([["posted", 1]]);
+      expect(await finality(lane, hash)).toBe("checkpointed");
+      expect(s.proofsServed).toEqual([]);
+    });
   });
 });

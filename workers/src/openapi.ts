@@ -96,7 +96,8 @@ export const EDGE_ROUTES: readonly EdgeRoute[] = [
   {
     method: "get",
     path: "/v1/lanes/{lane}/status",
-    summary: "Head, sequencer key, base fee, pending blocks",
+    summary:
+      "Head, sequencer key, base fee, pending blocks, and whether settled/final are verified from settlement's certificates (settlementVerification)",
     params: lane,
     errors: [400],
   },

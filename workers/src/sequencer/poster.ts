@@ -7,6 +7,16 @@
  * does and the roots and batch hash match, that is success; if they differ,
  * nothing is posted (CheckpointConflictError).
  *
+ * Settled and final are recorded only from a checkpoint proof the lane
+ * verifies itself (shared/sdk verifyCheckpointProof: block H + 1's commit
+ * certificate by more than 2/3 of the trusted set, SETTLEMENT_VALIDATORS,
+ * and the record's SMT proof under its appHashPrev), tried across the
+ * validators; the checkpoint JSON of one validator only says when to ask.
+ * A proof that does not verify is logged and never recorded, and with no
+ * validator proving the claim the poll fails (backoff). With
+ * SETTLEMENT_VALIDATORS empty the JSON is trusted as served (`unverified`
+ * in the lane status).
+ *
  * Rows: checkpoints.status built → posted → settled → final (receipts read
  * these as soft/checkpointed/settled/final); attempts and nextAttemptMs hold
  * the exponential backoff of failed posts and the next status poll. No
@@ -25,8 +35,13 @@ import { toHex } from "../../../shared/bytes.ts";
 import { decode } from "../../../shared/codec/index.ts";
 import { addressFromPublicKey, formatAddress } from "../../../shared/crypto/address.ts";
 import { publicKeyFromSecret, sign } from "../../../shared/crypto/keys.ts";
+import { type CheckpointProof, verifyCheckpointProof } from "../../../shared/sdk/verifyCheckpointProof.ts";
 import { type CheckpointJson, type Fetch, SettlementClient } from "../settlement/client.ts";
-import { CheckpointConflictError, SettlementRefusedError } from "../settlement/errors.ts";
+import {
+  CheckpointConflictError,
+  SettlementRefusedError,
+  SettlementVerificationError,
+} from "../settlement/errors.ts";
 import type { PosterConfig } from "./poster-config.ts";
 import { PosterStore } from "./poster-store.ts";
 import * as schema from "./schema.ts";
@@ -138,7 +153,12 @@ export class CheckpointPoster {
     const held = await this.#client.checkpoint(this.#config.lane, row.index);
     if (held) {
       this.#assertSame(row, held);
-      this.#setStatus(row, statusOf(held), nowMs + this.#config.pollMs, 0);
+      const claimed = statusOf(held);
+      const status =
+        rank(claimed) > rank(row.status as CheckpointStatus) && rank(claimed) >= RANK.settled
+          ? await this.#proven(row, claimed, nowMs)
+          : claimed;
+      this.#setStatus(row, status, nowMs + this.#config.pollMs, 0);
       return "polled";
     }
     if (row.status !== "built") {
@@ -151,6 +171,80 @@ export class CheckpointPoster {
     }
     await this.#post(row, nowMs);
     return "posted";
+  }
+
+  /**
+   * The status to record when settlement claims `claimed` (settled or
+   * final) for a checkpoint this lane holds at a lower status: the status a
+   * verified proof shows, or `posted` while a validator says its certified
+   * state does not hold the checkpoint yet. Throws (after recording
+   * `posted`: settlement does hold it) when every validator failed or
+   * served a proof that does not verify.
+   */
+  async #proven(row: CheckpointRow, claimed: CheckpointStatus, nowMs: number): Promise<CheckpointStatus> {
+    const v = this.#config.verification;
+    if (v.mode === "unverified") return claimed;
+    const lane = this.#config.lane;
+    const fail = (failures: readonly string[]): never => {
+      this.#setStatus(row, "posted", nowMs + this.#config.pollMs, row.attempts);
+      throw new SettlementVerificationError(lane, row.index, claimed, failures);
+    };
+    if (v.mode === "misconfigured") return fail([v.error]);
+    const payload = this.#payloadOf(row);
+    const answer = await this.#client.checkpointProof(lane, row.index, async (body) => {
+      const r = await verifyCheckpointProof({
+        chainId: this.#config.chainId,
+        validators: v.validators,
+        lane,
+        index: BigInt(row.index),
+        proof: body as CheckpointProof,
+      });
+      return r.valid ? { ok: true as const, value: r } : { ok: false as const, reason: r.reason };
+    });
+    const rejected = answer.failures.filter((f) => f.includes("proof rejected"));
+    if (rejected.length > 0)
+      console.warn(
+        JSON.stringify({
+          msg: "poster: checkpoint proof rejected",
+          lane,
+          index: row.index,
+          claimed,
+          rejected,
+        }),
+      );
+    // A validator whose certified state does not hold the checkpoint yet (404) is not a failure: ask
+    // again at the next poll. A forged proof cannot hold the lane back then, only when none is left.
+    if (!answer.ok) return answer.notFound > 0 ? "posted" : fail(answer.failures);
+    const { record, status, provenHeight } = answer.value;
+    // Proven by the trusted set: a different record here is a real conflict, not a lying node.
+    const fields = [
+      ["prevRoot", payload.prevRoot, record.prevRoot],
+      ["newRoot", payload.newRoot, record.newRoot],
+      ["batchHash", payload.batchHash, record.batchHash],
+    ] as const;
+    for (const [name, ours, theirs] of fields)
+      if (toHex(ours) !== toHex(theirs)) throw new CheckpointConflictError(lane, row.index, name);
+    // The proof lags the JSON by a block (it proves the state before the newest block): that is not a lie.
+    const lag = claimed === "final" && record.finalHeight === provenHeight + 1n;
+    if (status !== claimed && !lag)
+      console.warn(
+        JSON.stringify({
+          msg: "poster: settlement's claim differs from the proof",
+          lane,
+          index: row.index,
+          claimed,
+          proven: status,
+          provenHeight: String(provenHeight),
+        }),
+      );
+    return status;
+  }
+
+  #payloadOf(row: CheckpointRow) {
+    const payload = decode(settlementPayloadCodec, u8(row.payload));
+    if (payload.type !== "postCheckpoint")
+      throw new Error("BUG: a checkpoint row holds a non-checkpoint payload");
+    return payload;
   }
 
   async #post(row: CheckpointRow, nowMs: number): Promise<void> {
@@ -212,9 +306,7 @@ export class CheckpointPoster {
   }
 
   #assertSame(row: CheckpointRow, held: CheckpointJson): void {
-    const payload = decode(settlementPayloadCodec, u8(row.payload));
-    if (payload.type !== "postCheckpoint")
-      throw new Error("BUG: a checkpoint row holds a non-checkpoint payload");
+    const payload = this.#payloadOf(row);
     const fields = [
       ["prevRoot", payload.prevRoot, held.prevRoot],
       ["newRoot", payload.newRoot, held.newRoot],

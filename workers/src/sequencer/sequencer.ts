@@ -44,7 +44,7 @@ import type { Env } from "../env.ts";
 import { type LaneConfig, laneConfig } from "./config.ts";
 import { acceptFeed, broadcastReceipts, closeFeed, feedMessage } from "./feed.ts";
 import { CheckpointPoster } from "./poster.ts";
-import { posterConfig } from "./poster-config.ts";
+import { posterConfig, settlementVerificationView } from "./poster-config.ts";
 import * as schema from "./schema.ts";
 import { SqlNodeStore } from "./sql-node-store.ts";
 import { applyInboxStep, inboxPollMs, LaneInboxStore, pollInbox } from "./deposits.ts";
@@ -378,6 +378,9 @@ export class Sequencer extends DurableObject<Env> {
       checkpointAgeMsMax: this.#config.checkpointAgeMsMax,
       nextCheckpointIndex: cp.nextCheckpointIndex,
       checkpointedRoot: toHex(u8(cp.checkpointedRoot)),
+      settlementVerification: settlementVerificationView(
+        posterConfig(this.env, this.#config.lane).verification,
+      ),
     };
   }
 

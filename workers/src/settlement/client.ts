@@ -76,6 +76,54 @@ export class SettlementClient {
     return a.body as CheckpointJson;
   }
 
+  /**
+   * GET /v1/lanes/:lane/checkpoints/:index/proof from each validator in turn
+   * (starting from the preferred one) until `accept` takes an answer: a
+   * validator whose proof does not verify is skipped like one that is down,
+   * and the next call starts from the one whose proof was accepted.
+   * Resolves with the accepted value (and the failures of validators tried
+   * before it), or with every validator's failure and how many answered 404
+   * (`notFound`: the state holding the checkpoint is not certified there yet).
+   */
+  async checkpointProof<T>(
+    lane: number,
+    index: number,
+    accept: (body: unknown) => Promise<{ ok: true; value: T } | { ok: false; reason: string }>,
+  ): Promise<
+    | { ok: true; value: T; url: string; failures: string[] }
+    | { ok: false; failures: string[]; notFound: number }
+  > {
+    const path = `/v1/lanes/${lane}/checkpoints/${index}/proof`;
+    const failures: string[] = [];
+    let notFound = 0;
+    for (let k = 0; k < this.#urls.length; k++) {
+      const i = (this.#preferred + k) % this.#urls.length;
+      const url = this.#urls[i]!;
+      let answer: Answer;
+      try {
+        const response = await this.#fetch(url + path, {
+          signal: AbortSignal.timeout(this.#timeoutMsRequest),
+        });
+        answer = { status: response.status, body: parseJson(await response.text()) };
+      } catch (error) {
+        failures.push(`${url}: ${error instanceof Error ? error.message : String(error)}`);
+        continue;
+      }
+      if (answer.status === 404) notFound++;
+      if (answer.status !== 200) {
+        failures.push(`${url}: ${refusal(path, answer).message}`);
+        continue;
+      }
+      const verdict = await accept(answer.body);
+      if (verdict.ok) {
+        this.#preferred = i;
+        return { ok: true, value: verdict.value, url, failures };
+      }
+      failures.push(`${url}: proof rejected: ${verdict.reason}`);
+    }
+    return { ok: false, failures, notFound };
+  }
+
   async #request(path: string, init: RequestInit = {}): Promise<Answer> {
     if (this.#urls.length === 0) throw new SettlementUnavailableError(path, ["SETTLEMENT_URLS is empty"]);
     const failures: string[] = [];

@@ -44,3 +44,25 @@ export class CheckpointConflictError extends BitlayerError {
   }
 }
 export type CheckpointConflictErrorType = CheckpointConflictError;
+
+/**
+ * Settlement says a checkpoint is settled or final, but no validator served
+ * a checkpoint proof that verifies against the trusted set
+ * (SETTLEMENT_VALIDATORS), or that set is unusable: the status is not
+ * recorded; retry later with backoff.
+ */
+export class SettlementVerificationError extends BitlayerError {
+  override name = "SettlementVerificationError" as const;
+  readonly failures: readonly string[];
+  constructor(lane: number, index: number, claimed: string, failures: readonly string[]) {
+    super(`Checkpoint ${index} of lane ${lane}: settlement says ${claimed}, but no validator proved it.`, {
+      details: failures.join("; "),
+      metaMessages: [
+        "The lane records settled/final only from a commit certificate of the trusted set (SETTLEMENT_VALIDATORS).",
+      ],
+      docsPath: "operations-edge.md",
+    });
+    this.failures = failures;
+  }
+}
+export type SettlementVerificationErrorType = SettlementVerificationError;
