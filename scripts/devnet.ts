@@ -15,7 +15,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { writeLaneGenesis } from "../settlement-node/watcher/genesis-file.ts";
-import { openLane, type DevnetPlan, planDevnet, prepareGenesis } from "./devnet/plan.ts";
+import { openLane, type DevnetPlan, planDevnet, prepareGenesis, wranglerArgsOf } from "./devnet/plan.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
   // Through our own Node 22: wrangler refuses the machine's older node.
   supervise("wrangler", process.execPath, [
     path.join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
-    ...plan.wranglerArgs,
+    ...wranglerArgsOf(plan),
   ]);
   log(`starting the edge Worker (wrangler dev) on ${plan.edgeUrl}`);
   await waitFor(

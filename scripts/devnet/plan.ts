@@ -198,6 +198,29 @@ export function prepareGenesis(plan: DevnetPlan): void {
   fs.writeFileSync(plan.genesisFile, `${JSON.stringify(genesis, null, 2)}\n`);
 }
 
+/**
+ * SETTLEMENT_VALIDATORS for the Worker: the validators of the genesis file
+ * `settlement init` wrote, as "publicKeyHex:power" (power = stake, as the
+ * ledger's set computes it). The Worker verifies settlement's commit
+ * certificates against this set before it calls a checkpoint settled or
+ * final; the devnet sends no staking transactions, so the set stays valid.
+ */
+export function settlementValidatorsVar(genesisFile: string): string {
+  const genesis = JSON.parse(fs.readFileSync(genesisFile, "utf8")) as {
+    validators: { publicKey: string; stake: string }[];
+  };
+  return genesis.validators.map((v) => `${v.publicKey.replace(/^0x/, "")}:${v.stake}`).join(",");
+}
+
+/** wrangler dev's arguments once the genesis file exists: plan.wranglerArgs plus SETTLEMENT_VALIDATORS. */
+export function wranglerArgsOf(plan: DevnetPlan): string[] {
+  return [
+    ...plan.wranglerArgs,
+    "--var",
+    `SETTLEMENT_VALIDATORS:${settlementValidatorsVar(plan.genesisFile)}`,
+  ];
+}
+
 /** Sends openLane for lane 1 from the first account unless settlement already has the lane. */
 export async function openLane(plan: DevnetPlan, log: (m: string) => void): Promise<void> {
   const url = plan.validatorUrls[0]!;

@@ -262,6 +262,11 @@ describe("devnet end to end: edge lane → settlement → final", () => {
       );
       figures.submitToFinalMs = performance.now() - t0;
       expect(seen).toEqual(LADDER);
+      // Settled and final came from proofs the lane verified against the genesis validators.
+      const status = await getJson<{ settlementVerification: { mode: string; validators: number } }>(
+        `${edge()}/status`,
+      );
+      expect(status.settlementVerification).toMatchObject({ mode: "verified", validators: 4 });
     },
     FINAL_TIMEOUT_MS + 30_000,
   );

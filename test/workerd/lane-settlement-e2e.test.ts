@@ -24,6 +24,7 @@ import { createSigner, deriveSeed } from "../../shared/lane/index.ts";
 import { signedTx, type TestAccount } from "../../shared/lane/testing.ts";
 import { buildWithdrawalClaim } from "../../shared/sdk/buildWithdrawalClaim.ts";
 import { getWithdrawalProof } from "../../shared/sdk/getWithdrawalProof.ts";
+import { verifyCheckpointProof } from "../../shared/sdk/verifyCheckpointProof.ts";
 import { WithdrawalNotFinalError } from "../../shared/sdk/withdrawalErrors.ts";
 import { GAS } from "../../shared/stf/limits.ts";
 import { NATIVE_ASSET, tokenIdOf } from "../../shared/stf/records.ts";
@@ -153,6 +154,8 @@ beforeAll(() => {
   if (!cluster) throw new Error("The settlement cluster was not started (settlement-cluster.setup.ts).");
   // Read by the Sequencer when it opens (checkpoint age) and at every alarm (poster, inbox).
   e.SETTLEMENT_URLS = cluster.urls.join(",");
+  // The lane records settled/final only from checkpoint proofs certified by this set.
+  e.SETTLEMENT_VALIDATORS = cluster.validators;
   e.CHECKPOINT_AGE_MS_MAX = "300";
   e.SETTLEMENT_POLL_MS = "150";
   e.SETTLEMENT_BACKOFF_MS_MIN = "200";
@@ -251,6 +254,24 @@ describe("lane ↔ settlement end to end (real validators)", () => {
     const { body: cp } = await settlement(`/v1/lanes/${LANE}/checkpoints/${proof.checkpoint!.index}`);
     expect(cp.finality.status).toBe("final");
     expect(cp.newRoot).toBe(`0x${toHex(proof.checkpoint!.root)}`);
+    // The lane reached final from proofs it verified against the genesis validator set.
+    expect((await lane("/status")).settlementVerification).toEqual({
+      mode: "verified",
+      validators: 4,
+      totalPower: String(cluster!.validators.split(",").reduce((t, v) => t + BigInt(v.split(":")[1]!), 0n)),
+    });
+    const served = (await settlement(`/v1/lanes/${LANE}/checkpoints/${proof.checkpoint!.index}/proof`)).body;
+    const verified = await verifyCheckpointProof({
+      chainId: cluster!.chainId,
+      validators: cluster!.validators.split(",").map((v) => {
+        const [publicKey, power] = v.split(":") as [string, string];
+        return { publicKey, power };
+      }),
+      lane: LANE,
+      index: BigInt(proof.checkpoint!.index),
+      proof: served,
+    });
+    expect(verified.valid ? verified.status : verified.reason).toBe("final");
     const payload = buildWithdrawalClaim({ proof });
     const laneBefore = await settlementLane();
     const aliceSettleBefore = await settlementBalance(0);

@@ -4,8 +4,10 @@
  * the Worker's devnet accounts and lane 1's poster, lane 1 opened with the
  * Worker's sequencer key and genesis root), with 200 ms blocks, a challenge
  * window of 4 blocks and a forced-inclusion bound of 25 blocks. The URLs are
- * handed to the tests with provide/inject (`inject("settlement")`); the test
- * points the Worker's SETTLEMENT_URLS at them. Runs in Node, before any test
+ * handed to the tests with provide/inject (`inject("settlement")`) with the
+ * genesis validator set; the test points the Worker's SETTLEMENT_URLS at them
+ * and SETTLEMENT_VALIDATORS at the set, so the lane verifies every
+ * checkpoint proof it records as settled or final. Runs in Node, before any test
  * worker exists.
  *
  * It starts the cluster only when the run includes the e2e test (a run given
@@ -24,7 +26,12 @@ import {
 } from "../../settlement-node/ledger/tx.ts";
 import { fromHex, toHex } from "../../shared/bytes.ts";
 import { sign } from "../../shared/crypto/keys.ts";
-import { type DevnetAccount, planDevnet, prepareGenesis } from "../../scripts/devnet/plan.ts";
+import {
+  type DevnetAccount,
+  planDevnet,
+  prepareGenesis,
+  settlementValidatorsVar,
+} from "../../scripts/devnet/plan.ts";
 import { init } from "../../settlement-node/cli/init.ts";
 import { freeDevnetBasePort } from "../node/helpers/devnet.ts";
 
@@ -36,6 +43,8 @@ export type SettlementCluster = {
   forcedInclusionBlocks: string;
   /** Settlement accounts funded at genesis: the Worker's devnet accounts, in DEVNET_ACCOUNTS order. */
   accounts: DevnetAccount[];
+  /** The genesis validator set as the Worker's SETTLEMENT_VALIDATORS var ("publicKeyHex:power,…"). */
+  validators: string;
   /** Validator logs, for a failing test's message. */
   dir: string;
 };
@@ -171,6 +180,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     challengeWindowBlocks: String(CHALLENGE_WINDOW_BLOCKS),
     forcedInclusionBlocks: String(FORCED_INCLUSION_BLOCKS),
     accounts: plan.accounts.slice(0, 4),
+    validators: settlementValidatorsVar(plan.genesisFile),
     dir,
   });
   return teardown;
