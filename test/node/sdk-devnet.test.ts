@@ -73,6 +73,9 @@ afterAll(async () => {
 describe("the SDK and its time controls on the devnet", () => {
   let tokenId = "";
   let itemId = "";
+  /** The lane transactions sent so far, in order (hex hashes). */
+  const sent: string[] = [];
+  const noteSent = (hash: string) => sent.push(hash.replace(/^0x/, ""));
 
   it("deposits from settlement: credited to the player on the lane once", async () => {
     const funder = secretKeyToAccount({ secretKey: fromHex(devnet!.info.accounts[1]!.secretKey) });
@@ -99,9 +102,11 @@ describe("the SDK and its time controls on the devnet", () => {
   it("mints a token to the player and an item to the game, then trades them atomically", async () => {
     const token = await client.createToken({ account: game, symbol: "GEMS", decimals: 0, supplyMax: 10_000n });
     tokenId = token.tokenId;
-    await client.mintToken({ account: game, tokenId, to: player.publicKey, amount: 300n });
+    noteSent(token.hash);
+    noteSent((await client.mintToken({ account: game, tokenId, to: player.publicKey, amount: 300n })).hash);
     const sword = await client.mintItem({ account: game, referenceId: "sword-1", owner: game.publicKey });
     itemId = sword.itemId;
+    noteSent(sword.hash);
     expect(toHex((await client.getItem({ itemId })).item!.owner)).toBe(game.publicKeyHex);
 
     const seen: ReceiptView[] = [];
@@ -120,6 +125,7 @@ describe("the SDK and its time controls on the devnet", () => {
         take: [itemAsset(fromHex(itemId))],
       });
       expect(t.receipt.finality).toBe("soft");
+      noteSent(t.hash);
       await waitUntil("the trade's receipt on the feed", async () =>
         seen.some((r) => r.receipt.txHash === t.hash.replace(/^0x/, "")) ? true : undefined,
         15_000,
@@ -131,6 +137,44 @@ describe("the SDK and its time controls on the devnet", () => {
     expect(toHex((await client.getItem({ itemId })).item!.owner)).toBe(player.publicKeyHex);
     expect((await client.getTokenBalance({ address: player.publicKey, tokenId })).balance).toBe(180n);
     expect((await client.getTokenBalance({ address: game.publicKey, tokenId })).balance).toBe(120n);
+  });
+
+  it("watchReceipts from height 1 replays the lane's whole history once, in order, then goes live", async () => {
+    const { height } = await client.getLaneStatus();
+    const seen: ReceiptView[] = [];
+    const errors: Error[] = [];
+    let live = { hash: "" };
+    const unwatch = client.watchReceipts({
+      fromHeight: 1n,
+      onReceipts: (rs) => seen.push(...rs),
+      onError: (e) => errors.push(e),
+    });
+    try {
+      await waitUntil(
+        "the replay to reach the lane's head",
+        async () => (seen.length > 0 && BigInt(seen.at(-1)!.receipt.height) >= BigInt(height) ? true : undefined),
+        15_000,
+      );
+      live = await client.transfer({ account: game, to: player.publicKey, amount: 1n });
+      await waitUntil(
+        "the new transfer's receipt",
+        async () => (seen.some((r) => r.receipt.txHash === live.hash.replace(/^0x/, "")) ? true : undefined),
+        15_000,
+      );
+    } finally {
+      unwatch();
+    }
+    expect(errors).toEqual([]);
+    // Every transaction sent before the watch began, in the order sent, and the live one after them.
+    const hashes = seen.map((r) => r.receipt.txHash);
+    expect(hashes.filter((h) => sent.includes(h))).toEqual(sent);
+    expect(hashes.indexOf(live.hash.replace(/^0x/, ""))).toBe(hashes.length - 1);
+    const positions = seen.map((r) => `${r.receipt.height}/${r.receipt.index}`);
+    expect(new Set(positions).size).toBe(positions.length);
+    for (let i = 1; i < seen.length; i++) {
+      const [a, b] = [seen[i - 1]!.receipt, seen[i]!.receipt];
+      expect(BigInt(a.height) < BigInt(b.height) || (a.height === b.height && a.index < b.index)).toBe(true);
+    }
   });
 
   it("withdraws to the player's settlement account: soft, then final by the time controls, then claimed once, in seconds", async () => {
