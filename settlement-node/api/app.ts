@@ -7,7 +7,6 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
 import { CodecError } from "../../shared/codec/index.ts";
 import { AddressFormatError, parseAddress } from "../../shared/crypto/index.ts";
@@ -27,7 +26,7 @@ import {
 } from "../ledger/records.ts";
 import { decodeSettlementTx } from "../ledger/tx.ts";
 import { MempoolRefusal, type SettlementBackend, type SubmitTxResult } from "./backend.ts";
-import { ApiError, BadRequestError, NotFoundError, RateLimitedError, TxRejectedError } from "./errors.ts";
+import { ApiError, BadRequestError, NotFoundError, renderErrors, TxRejectedError } from "./errors.ts";
 import { type ApiMetrics, createApiMetrics, requestMetrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
 import { type RateLimitOptions, rateLimit } from "./rate-limit.ts";
@@ -329,20 +328,6 @@ export function createSettlementApi(backend: SettlementBackend, options: Settlem
   app.route("/v1/validators", validators);
   app.route("/v1/lanes", lanes);
   app.route("/v1/withdrawals", withdrawals);
-  app.notFound((c) =>
-    c.json({ error: { code: "route_not_found", message: `No route ${c.req.method} ${c.req.path}.` } }, 404),
-  );
-  app.onError((err, c) => {
-    if (err instanceof RateLimitedError) c.header("Retry-After", String(err.retryAfterSeconds));
-    if (err instanceof ApiError) {
-      const body = {
-        error: { code: err.code, message: err.shortMessage, ...(err.field ? { field: err.field } : {}) },
-      };
-      return c.json(body, err.status);
-    }
-    if (err instanceof HTTPException)
-      return c.json({ error: { code: "http_error", message: err.message } }, err.status);
-    return c.json({ error: { code: "internal", message: "Internal error; see the node's logs." } }, 500);
-  });
+  renderErrors(app, "the node's logs");
   return app;
 }

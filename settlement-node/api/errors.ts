@@ -2,6 +2,8 @@
  * Typed API errors. Handlers throw them; the one onError in app.ts turns each
  * into `{ error: { code, message, field? } }` with its HTTP status.
  */
+import type { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { BitlayerError } from "../../shared/errors.ts";
 
 export type ApiErrorType = ApiError;
@@ -67,4 +69,27 @@ export class RateLimitedError extends ApiError {
     super(429, "rate_limited", `Too many requests; retry after ${retryAfterSeconds} s.`);
     this.retryAfterSeconds = retryAfterSeconds;
   }
+}
+
+/**
+ * The one error rendering of every settlement-side Hono app (the validator's
+ * API, its index routes, the watcher): unknown routes are 404
+ * `route_not_found`, typed errors keep their status, code and field, a 429
+ * carries Retry-After, anything else is a 500 that points at `logs`.
+ */
+export function renderErrors(app: Hono, logs: string): void {
+  app.notFound((c) =>
+    c.json({ error: { code: "route_not_found", message: `No route ${c.req.method} ${c.req.path}.` } }, 404),
+  );
+  app.onError((err, c) => {
+    if (err instanceof RateLimitedError) c.header("Retry-After", String(err.retryAfterSeconds));
+    if (err instanceof ApiError)
+      return c.json(
+        { error: { code: err.code, message: err.shortMessage, ...(err.field ? { field: err.field } : {}) } },
+        err.status,
+      );
+    if (err instanceof HTTPException)
+      return c.json({ error: { code: "http_error", message: err.message } }, err.status);
+    return c.json({ error: { code: "internal", message: `Internal error; see ${logs}.` } }, 500);
+  });
 }

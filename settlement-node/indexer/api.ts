@@ -12,7 +12,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { fromHex, toHex } from "../../shared/bytes.ts";
 import { AddressFormatError, formatAddress, parseAddress } from "../../shared/crypto/index.ts";
-import { ApiError, BadRequestError, NotFoundError } from "../api/errors.ts";
+import { BadRequestError, NotFoundError, renderErrors } from "../api/errors.ts";
 import { withdrawalIdParam } from "../api/schemas.ts";
 import { ledgerStatusName } from "../ledger/codes.ts";
 import type { SettlementDb } from "../db/open-database.ts";
@@ -232,17 +232,7 @@ export function createIndexApi(db: SettlementDb, options: IndexApiOptions = {}):
     return c.json(withdrawalJson(row));
   });
 
-  app.notFound((c) =>
-    c.json({ error: { code: "route_not_found", message: `No route ${c.req.method} ${c.req.path}.` } }, 404),
-  );
-  app.onError((err, c) => {
-    if (err instanceof ApiError)
-      return c.json(
-        { error: { code: err.code, message: err.shortMessage, ...(err.field ? { field: err.field } : {}) } },
-        err.status,
-      );
-    return c.json({ error: { code: "internal", message: "Internal error; see the node's logs." } }, 500);
-  });
+  renderErrors(app, "the node's logs");
   return app;
 }
 

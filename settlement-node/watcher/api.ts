@@ -13,7 +13,7 @@
 import { Hono } from "hono";
 import type { z } from "zod";
 import { toHex } from "../../shared/bytes.ts";
-import { ApiError, BadRequestError, NotFoundError } from "../api/errors.ts";
+import { BadRequestError, NotFoundError, renderErrors } from "../api/errors.ts";
 import { laneIdParam } from "../api/schemas.ts";
 import { createWatcherMetrics } from "./metrics.ts";
 import { type laneWatchJson, statusQuery, type watcherStatusJson } from "./schemas.ts";
@@ -86,16 +86,6 @@ export function createWatcherApi(watcher: Watcher): Hono {
   app.get("/metrics", async (c) =>
     c.body(await registry.metrics(), 200, { "content-type": registry.contentType }),
   );
-  app.notFound((c) =>
-    c.json({ error: { code: "route_not_found", message: `No route ${c.req.method} ${c.req.path}.` } }, 404),
-  );
-  app.onError((err, c) => {
-    if (err instanceof ApiError)
-      return c.json(
-        { error: { code: err.code, message: err.shortMessage, ...(err.field ? { field: err.field } : {}) } },
-        err.status,
-      );
-    return c.json({ error: { code: "internal", message: "Internal error; see the watcher's log." } }, 500);
-  });
+  renderErrors(app, "the watcher's log");
   return app;
 }
