@@ -52,8 +52,14 @@ export type MempoolRefusal = (typeof MempoolRefusal)[keyof typeof MempoolRefusal
 /** A committed block as the API shows it. */
 export type BlockView = {
   height: bigint;
-  /** Block id: the consensus value id the certificate's precommits name. */
+  /** Block id: the consensus value id the certificate's precommits name (valueIdOf(encoded)). */
   hash: Uint8Array;
+  /**
+   * The block's canonical bytes as consensus decided them
+   * (settlement-node/node/block.ts encodeBlock): the value whose valueIdOf is
+   * `hash`, so a light client recomputes the hash and every field below.
+   */
+  encoded: Uint8Array;
   /** Hash of the block at height − 1 (32 zero bytes for height 1). */
   lastBlockHash: Uint8Array;
   timeMs: bigint;

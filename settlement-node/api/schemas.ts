@@ -106,11 +106,20 @@ export const certificateJson = z.object({
 
 export const blockResponse = z.object({
   height: decimalString,
-  hash: hexString,
-  lastBlockHash: hexString,
+  hash: hexString.describe(
+    "the block's hash, valueIdOf(encoded): the value id the certificate's precommits name",
+  ),
+  encoded: hexString.describe(
+    "0x-hex of the block's canonical bytes (settlement-node/node/block.ts): height, timeMs, proposer, appHashPrev, lastCommit and txs; a light client decodes it and recomputes hash and the fields here",
+  ),
+  lastBlockHash: hexString.describe(
+    "hash of block height − 1 (the valueId of encoded's lastCommit); 32 zero bytes at height 1",
+  ),
   timeMs: decimalString,
-  proposer: hexString,
-  appHash: hexString,
+  proposer: hexString.describe("the proposer's public key (0x-hex)"),
+  appHash: hexString.describe(
+    "the ledger state root after this block; encoded carries the root before it (appHashPrev), so this root is proven only by block height + 1",
+  ),
   txs: z.array(z.object({ hash: hexString, bytes: hexString })),
   receipts: z.array(receiptJson).nullable(),
   certificate: certificateJson,

@@ -320,6 +320,7 @@ export class InMemorySettlementBackend implements SettlementBackend {
     const view: BlockView = {
       height,
       hash: committed.hash,
+      encoded: blockBytes,
       lastBlockHash: this.blocks.at(-1)?.hash ?? ZERO_HASH,
       timeMs: this.timeMs,
       proposer,

@@ -38,6 +38,7 @@ export function blockJson(b: BlockView): z.infer<typeof s.blockResponse> {
   return {
     height: String(b.height),
     hash: hex(b.hash),
+    encoded: hex(b.encoded),
     lastBlockHash: hex(b.lastBlockHash),
     timeMs: String(b.timeMs),
     proposer: hex(b.proposer),

@@ -52,6 +52,7 @@ export function nodeBackend(node: SettlementNode): SettlementBackend {
       return {
         height,
         hash: node.chain.blockHash(height)!,
+        encoded: stored.block,
         lastBlockHash: height === 1n ? ZERO_HASH : node.chain.blockHash(height - 1n)!,
         timeMs: block.timeMs,
         proposer: block.proposer,

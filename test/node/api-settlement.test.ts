@@ -5,12 +5,14 @@
  * rate limiting and the OpenAPI document.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { toHex } from "../../shared/bytes.ts";
+import { fromHex, toHex } from "../../shared/bytes.ts";
 import { formatAddress } from "../../shared/crypto/index.ts";
 import { type CheckpointProof, verifyCheckpointProof } from "../../shared/sdk/verifyCheckpointProof.ts";
 import { bytesToWire } from "../../shared/sdk/wire.ts";
 import { createSettlementApi } from "../../settlement-node/api/app.ts";
 import { API_ROUTES } from "../../settlement-node/api/openapi.ts";
+import { valueIdOf } from "../../settlement-node/consensus/messages.ts";
+import { decodeBlock } from "../../settlement-node/node/block.ts";
 import {
   InMemorySettlementBackend,
   signCheckpoint,
@@ -170,6 +172,16 @@ describe("success shapes", () => {
     expect(two.certificate.valueId).toBe(two.hash);
     expect(two.certificate.precommits).toHaveLength(network.validators.length);
     expect(two.lastBlockHash).toBe((await json(app.request("/v1/blocks/1"))).hash);
+    // encoded is the block consensus decided: its value id is the hash, its fields are the answer's.
+    const encoded = fromHex(two.encoded.slice(2));
+    expect(`0x${toHex(valueIdOf(encoded))}`).toBe(two.hash);
+    const decoded = decodeBlock(encoded);
+    expect(String(decoded.height)).toBe(two.height);
+    expect(String(decoded.timeMs)).toBe(two.timeMs);
+    expect(`0x${toHex(decoded.proposer)}`).toBe(two.proposer);
+    expect(decoded.txs.map((tx) => `0x${toHex(tx)}`)).toEqual(two.txs.map((t: { bytes: string }) => t.bytes));
+    expect(`0x${toHex(decoded.lastCommit!.valueId)}`).toBe(two.lastBlockHash);
+    expect(`0x${toHex(decoded.appHashPrev)}`).toBe((await json(app.request("/v1/blocks/1"))).appHash);
   });
 
   it("GET /v1/accounts/:address gives balance and nonce as decimal strings", async () => {
