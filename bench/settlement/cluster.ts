@@ -3,7 +3,7 @@
  * (`bitlayer-settlement start`, temp directories, PGlite databases, WAL and
  * block-store fsyncs, signed WebSocket peers), driven over their HTTP API.
  *
- *   node_modules/.bin/node bench/settlement/cluster.ts [--quick] [--keep]
+ *   node_modules/.bin/node bench/settlement/cluster.ts [--quick] [--keep] [--cpu-prof DIR] [--database none]
  *
  * Measured in the same run, on this machine:
  *   - the floor F = 3 × loopback WebSocket round trip (between two processes)
@@ -51,8 +51,17 @@ const CLI = path.join(ROOT, "settlement-node/cli.ts");
 const CHAIN_ID = "bitlayer-bench";
 
 const { values } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, keep: { type: "boolean", default: false } },
+  options: {
+    quick: { type: "boolean", default: false },
+    keep: { type: "boolean", default: false },
+    /** Writes each validator's V8 CPU profile into this directory (validators stop with SIGTERM). */
+    "cpu-prof": { type: "string" },
+    /** The validators' database: pglite (default, what the goals are measured with) or none (its cost). */
+    database: { type: "string", default: "pglite" },
+  },
 });
+if (values.database !== "pglite" && values.database !== "none") throw new Error("--database pglite|none");
+const CPU_PROF_DIR = values["cpu-prof"] ? path.resolve(values["cpu-prof"]) : null;
 const QUICK = values.quick;
 const SIZES = QUICK
   ? { latencySamples: 40, transfers: 2000, transferAccounts: 64, lanes: 32, checkpointsPerLane: 40 }
@@ -162,6 +171,26 @@ function measureFsyncMs(dir: string, n: number): number {
 // ---- the cluster ------------------------------------------------------------------------------
 
 type Cluster = { dir: string; urls: string[]; children: ChildProcess[]; accounts: KeyPair[] };
+let stopping = false;
+
+/** SIGTERM (a clean stop, which writes CPU profiles), then SIGKILL whatever is left after 20 s. */
+async function stopCluster(c: Cluster): Promise<void> {
+  stopping = true;
+  await Promise.all(
+    c.children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+          child.once("exit", () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill("SIGTERM");
+        }),
+    ),
+  );
+}
 
 async function startCluster(accounts: number): Promise<Cluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bitlayer-bench-settlement-"));
@@ -185,7 +214,7 @@ async function startCluster(accounts: number): Promise<Cluster> {
         "--api-ports",
         ports.slice(4).join(","),
         "--database",
-        "pglite",
+        values.database,
         "--block-interval-ms",
         String(BLOCK_INTERVAL_MS),
         "--api-rate-limit",
@@ -201,11 +230,19 @@ async function startCluster(accounts: number): Promise<Cluster> {
     c.mempool = { txsMax: 50_000 };
     fs.writeFileSync(f, JSON.stringify(c, null, 2));
   }
-  const children = out.configFiles.map((f, i) =>
-    spawn(NODE_BIN, [CLI, "start", "--config", f], {
+  const children = out.configFiles.map((f, i) => {
+    const prof = CPU_PROF_DIR
+      ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`, `--cpu-prof-name=validator-${i}.cpuprofile`]
+      : [];
+    const child = spawn(NODE_BIN, [...prof, CLI, "start", "--config", f], {
       stdio: ["ignore", fs.openSync(path.join(dir, `validator-${i}.log`), "a"), "inherit"],
-    }),
-  );
+    });
+    child.once("exit", (code, signal) => {
+      if (signal !== "SIGKILL" && !stopping)
+        log(`validator ${i} exited (code ${code}, signal ${signal}): see ${dir}`);
+    });
+    return child;
+  });
   const keys = out.accountKeyFiles.map((f) => {
     const k = JSON.parse(fs.readFileSync(f, "utf8")) as { publicKey: string; secretKey: string };
     return { publicKey: fromHex(k.publicKey), secretKey: fromHex(k.secretKey) };
@@ -263,6 +300,46 @@ async function waitUntil(what: string, timeoutMs: number, check: () => Promise<b
     if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await sleep(5);
   }
+}
+
+// ---- per-height phase timings (GET /v1/node/phases, settlement-node/node/phases.ts) -------------
+
+type PhaseSummary = { heights: number; median: Record<string, number>; p90: Record<string, number> };
+const PHASE_ROWS: [string, string][] = [
+  ["txWokeMs", "tx woke the idle node (before start)"],
+  ["proposalMs", "proposal in the core"],
+  ["prevoteMs", "own prevote sent"],
+  ["precommitMs", "> 2/3 prevotes (own precommit sent)"],
+  ["decidedMs", "> 2/3 precommits (decided)"],
+  ["appliedMs", "ledger applied"],
+  ["storedMs", "block store fsynced"],
+  ["indexedMs", "database indexed"],
+  ["indexWorkMs", "  index transaction itself"],
+  ["walSyncMs", "  WAL fsyncs in the height"],
+  ["verifyMs", "  consensus verifies in the height"],
+  ["idleMs", "idle before the height"],
+  ["txs", "txs per block"],
+];
+
+/** Each validator's phase medians over the heights in [from, to] that carried transactions. */
+async function phaseSummaries(c: Cluster, from: bigint, to: bigint): Promise<PhaseSummary[]> {
+  return await Promise.all(
+    c.urls.map(
+      async (url) =>
+        (await getJson<{ summary: PhaseSummary }>(`${url}/v1/node/phases?txsMin=1&from=${from}&to=${to}`))
+          .summary,
+    ),
+  );
+}
+
+function phaseTable(title: string, summaries: PhaseSummary[]): string {
+  const cell = (x: number | undefined) => (x === undefined ? "-" : x.toFixed(1));
+  const lines = [
+    `  ${title}: ms since the height started, median per validator (heights with txs: ${summaries.map((s) => s.heights).join("/")})`,
+  ];
+  for (const [key, label] of PHASE_ROWS)
+    lines.push(`    ${label.padEnd(40)} ${summaries.map((s) => cell(s.median[key]).padStart(8)).join("")}`);
+  return lines.join("\n");
 }
 
 // ---- phases -----------------------------------------------------------------------------------
@@ -458,11 +535,17 @@ async function main(): Promise<void> {
     const transferAccounts = c.accounts.slice(0, SIZES.transferAccounts);
     const sequencers = c.accounts.slice(SIZES.transferAccounts);
     log(`latency: ${SIZES.latencySamples} transfers one at a time`);
+    const hLatency = await heightOf(c.urls[0]!);
     const latencies = await latencyPhase(c, transferAccounts);
+    const hThroughput = await heightOf(c.urls[0]!);
+    const latencyPhases = await phaseSummaries(c, hLatency + 1n, hThroughput);
     log(`throughput: ${SIZES.transfers} transfers from ${transferAccounts.length} accounts`);
     const tput = await throughputPhase(c, transferAccounts);
+    const hCheckpoints = await heightOf(c.urls[0]!);
+    const throughputPhases = await phaseSummaries(c, hThroughput + 1n, hCheckpoints);
     log(`checkpoints: ${SIZES.lanes} lanes × ${SIZES.checkpointsPerLane}`);
     const cps = await checkpointPhase(c, sequencers);
+    const checkpointPhases = await phaseSummaries(c, hCheckpoints + 1n, await heightOf(c.urls[0]!));
 
     const cores = os.cpus().length;
     const verifyPerSecond = 1000 / verifyMs;
@@ -498,12 +581,17 @@ async function main(): Promise<void> {
         signatureCeilingPerSecond: checkpointCeiling,
         overCeiling: cps.checkpointsPerSecond / checkpointCeiling,
       },
+      phases: { latency: latencyPhases, throughput: throughputPhases, checkpoints: checkpointPhases },
       seconds: (performance.now() - tStart) / 1000,
     };
     fs.mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
     fs.writeFileSync(path.join(ROOT, ".bench/settlement.json"), `${JSON.stringify(result, null, 2)}\n`);
     printTable(result);
   } finally {
+    if (CPU_PROF_DIR) {
+      await stopCluster(c);
+      log(`CPU profiles in ${CPU_PROF_DIR}`);
+    }
     kill();
     if (!values.keep) fs.rmSync(c.dir, { recursive: true, force: true });
     else log(`kept ${c.dir}`);
@@ -531,6 +619,7 @@ function printTable(r: {
     signatureCeilingPerSecond: number;
     overCeiling: number;
   };
+  phases: { latency: PhaseSummary[]; throughput: PhaseSummary[]; checkpoints: PhaseSummary[] };
   seconds: number;
 }): void {
   const f = (x: number, d = 2) => x.toFixed(d);
@@ -559,8 +648,11 @@ function printTable(r: {
   const w0 = Math.max(...rows.map((x) => x[0].length));
   const w1 = Math.max(...rows.map((x) => x[1].length));
   const lines = [
-    `settlement cluster: 4 validators, PGlite, ${r.machine.cpus} CPUs, load ${f(r.machine.loadAverage1m ?? 0, 1)}, ${f(r.seconds, 0)} s`,
+    `settlement cluster: 4 validators, ${values.database === "none" ? "no database" : "PGlite"}, ${r.machine.cpus} CPUs, load ${f(r.machine.loadAverage1m ?? 0, 1)}, ${f(r.seconds, 0)} s`,
     ...rows.map(([a, b, c]) => `  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`),
+    phaseTable("latency phase", r.phases.latency),
+    phaseTable("throughput phase", r.phases.throughput),
+    phaseTable("checkpoint phase", r.phases.checkpoints),
     "  (written to .bench/settlement.json)",
   ];
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -68,6 +68,7 @@ export async function startValidator(
     await indexer?.close();
     throw e;
   }
+  if (indexer) indexer.onIndexed = (height, workMs) => node.phases.indexed(height, workMs);
   const rateLimit =
     options.rateLimit === false || config.api.rateLimitPerSecond === 0
       ? (false as const)

@@ -55,6 +55,15 @@ export function nodeApi(
   const { indexer, ...apiOptions } = options;
   const app = new Hono();
   app.get("/v1/node", (c) => c.json(nodeCounters(node, indexer)));
+  // Where the time of recent heights went (node/phases.ts): ?txsMin=N&from=H&to=H picks the heights summarized.
+  app.get("/v1/node/phases", (c) => {
+    const int = (name: string, fallback: bigint) => {
+      const v = c.req.query(name);
+      return v !== undefined && /^[0-9]{1,19}$/.test(v) ? BigInt(v) : fallback;
+    };
+    const summary = node.phases.summary(Number(int("txsMin", 0n)), int("from", 0n), int("to", 1n << 63n));
+    return c.json({ summary, recent: node.phases.recent(16) });
+  });
   if (indexer)
     app.route("/v1/index", createIndexApi(indexer.database.db, { heightCommitted: () => node.height }));
   // Dev-only time controls (dev-controls.ts): the devnet sets BITLAYER_DEV=1; production never does.

@@ -62,6 +62,7 @@ import type { LoadedConfig } from "../config/config.ts";
 import { decodeCertificate, encodeBlock, encodeCertificate } from "./block.ts";
 import { type CommittedSettlementBlock, SettlementChain, verifyCertificate } from "./chain.ts";
 import { NodeFatalError } from "./errors.ts";
+import { PhaseLog } from "./phases.ts";
 import { VoteAudit } from "./vote-audit.ts";
 import {
   decodeWalInput,
@@ -93,6 +94,8 @@ export class SettlementNode {
   readonly mempool: Mempool;
   readonly network: PeerNetwork;
   readonly audit = new VoteAudit();
+  /** Per-height phase timings (observation only: GET /v1/node/phases, the committed-block log line). */
+  readonly phases = new PhaseLog();
   private readonly logger: NodeLogger;
   private readonly lock: DataDirLock;
   private readonly guard: SignGuard;
@@ -242,6 +245,7 @@ export class SettlementNode {
   private wake(): void {
     const idle = this.idle;
     if (!idle) return;
+    this.phases.noteWake();
     clearTimeout(idle.timer);
     this.timers.delete(idle.timer);
     this.idle = null;
@@ -351,6 +355,12 @@ export class SettlementNode {
   /** WAL append, step, perform: the shell's one loop body. */
   private async feed(input: LoggedInput): Promise<void> {
     if (!this.replaying) this.wal.append(encodeWalInput(input));
+    if (input.type === "proposal" && input.signed.proposal.height === this.core.height)
+      this.phases.mark("proposalMs");
+    else if (input.type === "proposeValue") {
+      this.phases.mark("proposalMs");
+      this.phases.proposedByUs();
+    }
     const roundBefore = this.core.round;
     const { outputs } = step(this.coreConfig, this.core, input);
     if (this.core.round !== roundBefore) this.countRounds++;
@@ -363,11 +373,16 @@ export class SettlementNode {
       // The sign guard's state goes into the WAL and is made durable by the same fsync as the
       // inputs that led to it (one fsync per signature; the guard's file catches up in rollWal).
       const signed = this.signedStateOf(own[own.length - 1]!);
-      const fresh = signed !== null && !this.guard.check(signed.height, signed.round, signed.step, signed.signBytesHash);
+      const fresh =
+        signed !== null && !this.guard.check(signed.height, signed.round, signed.step, signed.signBytesHash);
       if (fresh) this.wal.append(encodeWalSigned(signed));
+      const t0 = performance.now();
       this.wal.sync();
+      this.phases.walSynced(performance.now() - t0);
       if (fresh) this.guard.noteDurable(signed);
       for (const m of own) {
+        if (m.type === "vote")
+          this.phases.mark(m.signed.vote.type === "prevote" ? "prevoteMs" : "precommitMs");
         this.auditOwn(m);
         this.network.broadcast(encodeWire({ type: "consensus", message: encodeConsensusMessage(m) }));
       }
@@ -383,6 +398,7 @@ export class SettlementNode {
           if (!this.replaying) await this.answerGetValue(o.height, o.round);
           break;
         case "decide":
+          this.phases.mark("decidedMs");
           await this.finalize(o.value, o.certificate);
           break;
         case "evidence":
@@ -498,7 +514,9 @@ export class SettlementNode {
     const committed = await this.chain.commit(value, (tx) =>
       this.mempool.signaturesVerified(settlementTxHash(tx)),
     );
+    this.phases.applied(height, certificate.round, committed.txs.length);
     this.blocks.put(height, value, encodeCertificate(certificate));
+    this.phases.stored(height);
     this.keepReceipts(committed);
     this.mempool.update(committed.txs.map((t) => t.hash));
     this.logger.info(
@@ -508,6 +526,7 @@ export class SettlementNode {
         hash: toHex(committed.hash).slice(0, 16),
         txs: committed.txs.length,
         appHash: toHex(this.chain.appHash).slice(0, 16),
+        phases: this.phases.of(height),
       },
       "node: committed block",
     );
@@ -575,6 +594,7 @@ export class SettlementNode {
     const height = this.chain.height + 1n;
     this.rollWal(height);
     this.heightStartedAtMs = Date.now();
+    this.phases.started(height);
     this.seen = new Set();
     this.audit.pruneBelow(Number(height) - 64);
     const { outputs } = step(this.coreConfig, this.core, {
@@ -737,13 +757,14 @@ export class SettlementNode {
       const v = m.signed.vote;
       const validator = set.validators[v.validatorIndex];
       if (!validator) return true;
-      if (
-        !(await verifySignature(
-          validator.publicKey,
-          voteSignBytes(this.chain.chainId, v),
-          m.signed.signature,
-        ))
-      ) {
+      const t0 = performance.now();
+      const ok = await verifySignature(
+        validator.publicKey,
+        voteSignBytes(this.chain.chainId, v),
+        m.signed.signature,
+      );
+      this.phases.verified(performance.now() - t0);
+      if (!ok) {
         this.logger.warn({ peer: peer.slice(0, 16) }, "p2p: vote with a bad signature");
         return true;
       }
@@ -755,6 +776,7 @@ export class SettlementNode {
       const p = m.signed.proposal;
       const validator = set.validators[p.validatorIndex];
       if (!validator) return true;
+      const t0 = performance.now();
       if (
         !(await verifySignature(
           validator.publicKey,
@@ -766,6 +788,7 @@ export class SettlementNode {
       // No check that block.proposer signed this proposal: it names who built the block, and in a
       // later round the proposer re-proposes its valid value (L15), built by an earlier proposer.
       const problem = await this.chain.checkProposal(p.value, BigInt(Date.now()));
+      this.phases.verified(performance.now() - t0);
       if (problem)
         this.logger.warn({ height: p.height, round: p.round, problem }, "consensus: invalid proposal");
       await this.feed({
