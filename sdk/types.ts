@@ -107,15 +107,28 @@ export type SettlementLane = {
   paidTotal: string;
 };
 
-/** A settlement block (GET /v1/blocks/:height). */
+/**
+ * A settlement block (GET /v1/blocks/:height). As served, every field is the
+ * node's word; getVerifiedSettlementBlock checks them against `encoded`.
+ */
 export type SettlementBlock = {
   height: string;
+  /** valueIdOf(encoded): the block hash the certificate's precommits name. */
   hash: string;
+  /**
+   * The block's canonical bytes (settlement-node/node/block.ts): height,
+   * timeMs, proposer, appHashPrev, lastCommit, txs. 0x-hex.
+   */
+  encoded: string;
+  /** Hash of block height − 1 (the valueId of encoded's lastCommit); zeros at height 1. */
   lastBlockHash: string;
   timeMs: string;
+  /** The proposer's public key. */
   proposer: string;
+  /** The state root after this block: not in `encoded` (which carries the root before it), so not proven by it. */
   appHash: string;
   txs: { hash: string; bytes: string }[];
+  /** Not in the block: the node's word even when the block is verified. */
   receipts: { index: number; hash: string; status: number; statusName: string; feePaid: string }[] | null;
   certificate: {
     height: string;
