@@ -15,7 +15,7 @@
 import { createHash } from "node:crypto";
 import { toHex } from "../../shared/bytes.ts";
 import { CodecError } from "../../shared/codec/index.ts";
-import { addressFromPublicKey, sign, verifyMany, verifySignature } from "../../shared/crypto/index.ts";
+import { addressFromPublicKey, verifyMany, verifySignature } from "../../shared/crypto/index.ts";
 import {
   type CommitCertificate,
   type ConsensusConfig,
@@ -39,6 +39,7 @@ import {
   settlementTxHash,
   settlementTxSignBytes,
 } from "../ledger/index.ts";
+import { type MessageSigner, nodeSigner } from "../crypto/node-signer.ts";
 import { Mempool } from "../mempool/mempool.ts";
 import { PeerNetwork } from "../p2p/network.ts";
 import {
@@ -97,6 +98,8 @@ export class SettlementNode {
   /** Per-height phase timings (observation only: GET /v1/node/phases, the committed-block log line). */
   readonly phases = new PhaseLog();
   private readonly logger: NodeLogger;
+  /** Our validator key's Ed25519 signatures (node:crypto; the same bytes as shared/crypto's sign). */
+  private readonly signWithKey: MessageSigner;
   private readonly lock: DataDirLock;
   private readonly guard: SignGuard;
   readonly blocks: BlockStore;
@@ -131,13 +134,14 @@ export class SettlementNode {
     this.loaded = loaded;
     this.logger = logger;
     const { config, dataDir, genesis, keyPair } = loaded;
+    this.signWithKey = nodeSigner(keyPair.secretKey);
     this.lock = acquireDataDirLock(dataDir);
     this.guard = SignGuard.open(dataDir);
     this.blocks = BlockStore.open({ dir: `${dataDir}/blocks`, logger });
     this.chain = new SettlementChain(genesis);
     const signer: Signer = {
       publicKey: keyPair.publicKey,
-      sign: (message) => sign(keyPair.secretKey, message),
+      sign: this.signWithKey,
     };
     this.coreConfig = { chainId: genesis.chainId, signer, ...config.consensus };
     this.mempool = new Mempool({
@@ -438,7 +442,7 @@ export class SettlementNode {
       fee: this.chain.genesis.params.txFeeMin,
       payload: { type: "reportDoubleSign" as const, evidence },
     };
-    const signature = sign(this.loaded.keyPair.secretKey, settlementTxSignBytes(this.chain.chainId, body));
+    const signature = this.signWithKey(settlementTxSignBytes(this.chain.chainId, body));
     const result = await this.submitTx(encodeSettlementTx({ body, signature }));
     this.logger.warn(
       {
