@@ -70,6 +70,8 @@ export class Sequencer extends DurableObject<Env> {
   #inboxPending = false;
   #queue: Pending[] = [];
   #pumping = false;
+  /** An alarm is known to be set (see #ensureAlarm). */
+  #alarmArmed = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -391,12 +393,18 @@ export class Sequencer extends DurableObject<Env> {
   // ---- checkpoints (alarm) ------------------------------------------------
 
   async #ensureAlarm(): Promise<void> {
+    // Known armed: no storage round trip on the submit path. The flag starts false in every new
+    // instance and alarm() clears it, so after an eviction or a run the storage is asked again.
+    if (this.#alarmArmed) return;
     if ((await this.ctx.storage.getAlarm()) === null)
       await this.ctx.storage.setAlarm(Date.now() + this.#config.checkpointAgeMsMax);
+    this.#alarmArmed = true;
   }
 
   /** Builds every checkpoint that is due; safe to run twice (takes only blocks no checkpoint holds). */
   override async alarm(): Promise<void> {
+    // The runtime has consumed the alarm that woke us: until the end below sets the next, none is armed.
+    this.#alarmArmed = false;
     await this.#pollInbox();
     for (;;) {
       const pending = this.#db
@@ -474,7 +482,10 @@ export class Sequencer extends DurableObject<Env> {
     if (this.#inboxPollMs() > 0) wakes.push(Date.now() + this.#inboxPollMs());
     if (this.#pendingBlocks() > 0) wakes.push(Date.now() + this.#config.checkpointAgeMsMax);
     const wakeMs = Math.min(...wakes);
-    if (Number.isFinite(wakeMs)) await this.ctx.storage.setAlarm(wakeMs);
+    if (Number.isFinite(wakeMs)) {
+      await this.ctx.storage.setAlarm(wakeMs);
+      this.#alarmArmed = true;
+    }
   }
 
   // ---- settlement's inbox: deposits and forced transactions (deposits.ts) --
