@@ -182,7 +182,8 @@ export class Cluster {
     await Promise.all(Array.from({ length: this.size }, (_, i) => this.waitReady(i)));
   }
 
-  async waitReady(i: number, timeoutMs = 30_000): Promise<void> {
+  // A loaded 2-core machine has taken over 30 s to bring four validators with PGlite up.
+  async waitReady(i: number, timeoutMs = 90_000): Promise<void> {
     await waitFor(`validator ${i} API`, timeoutMs, async () => (await this.tryStatus(i)) !== null);
   }
 
