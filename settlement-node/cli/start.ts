@@ -11,7 +11,7 @@ import { pino } from "pino";
 import { installNodeVerifier } from "../crypto/node-verifier.ts";
 import { type LoadedConfig, loadConfig, type NodeConfig } from "../config/config.ts";
 import { nodeBackend } from "../node/backend.ts";
-import { type DatabaseChoice, DatabaseIndexer, openIndexDatabase } from "../node/db-index.ts";
+import { type DatabaseChoice, DatabaseIndexer } from "../node/db-index.ts";
 import { type HttpServer, nodeApi, serveApi } from "../node/http.ts";
 import { SettlementNode } from "../node/node.ts";
 
@@ -56,9 +56,7 @@ export async function startValidator(
   const { config } = loaded;
   const logger = pino({ level: options.logLevel ?? config.logLevel, base: { node: config.moniker } });
   fs.mkdirSync(loaded.dataDir, { recursive: true });
-  const database = await openIndexDatabase(databaseChoice(loaded));
-  const indexer = database ? new DatabaseIndexer(database, logger) : null;
-  if (indexer) await indexer.heightStored();
+  const indexer = await DatabaseIndexer.open(databaseChoice(loaded), logger);
   let node: SettlementNode;
   try {
     node = await SettlementNode.start(loaded, logger, {

@@ -1,3 +1,10 @@
 export * from "./committed-block.ts";
 export * from "./indexer.ts";
-export { projectBlock, validatorStatus, withdrawalRowId } from "./project-block.ts";
+export {
+  type BlockProjection,
+  blockProjection,
+  projectBlock,
+  validatorStatus,
+  withdrawalRowId,
+  writeProjections,
+} from "./project-block.ts";

@@ -7,11 +7,28 @@ import type { SettlementDb } from "../db/open-database.ts";
 import { type RebuildOptions, type RebuildResult, rebuildFrom } from "../db/reindex.ts";
 import type { BlockStore } from "../storage/block-store.ts";
 import type { CommittedBlock, LedgerFactory } from "./committed-block.ts";
-import { projectBlock } from "./project-block.ts";
+import { type BlockProjection, heightsPresent, projectBlock, writeProjections } from "./project-block.ts";
 
 /** Indexes one committed block atomically; false if that height was already indexed. */
 export function indexCommittedBlock(db: SettlementDb, block: CommittedBlock): Promise<boolean> {
   return db.transaction((tx) => projectBlock(tx, block));
+}
+
+/**
+ * Indexes consecutive blocks' projections in one database transaction (a few
+ * multi-row statements for all of them); heights already indexed are
+ * skipped. Returns how many were written.
+ */
+export function indexProjections(db: SettlementDb, projections: readonly BlockProjection[]): Promise<number> {
+  return db.transaction(async (tx) => {
+    const present = await heightsPresent(
+      tx,
+      projections.map((p) => p.height),
+    );
+    const fresh = projections.filter((p) => !present.has(p.height));
+    await writeProjections(tx, fresh);
+    return fresh.length;
+  });
 }
 
 /**

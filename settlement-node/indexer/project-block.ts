@@ -1,13 +1,19 @@
 /**
- * Projects one committed block into the derived tables (db/schema.ts):
- * blocks, transactions, and the accounts, validators, lanes, checkpoints,
- * deposits and withdrawals it changed. Row values come from the block's state
+ * Projects committed blocks into the derived tables (db/schema.ts): blocks,
+ * transactions, and the accounts, validators, lanes, checkpoints, deposits
+ * and withdrawals they changed. Row values come from each block's state
  * writes and events, so replaying the same blocks always gives the same rows.
  * State keys are hashes, so the projection names the records a block may
  * have touched (senders, event parties, validators, lanes) and keeps those
  * whose key the block wrote.
+ *
+ * Two halves: blockProjection (pure, from the committed block and the ledger
+ * state pinned to it: plain rows that can cross to a worker thread) and
+ * writeProjections (the SQL: a few multi-row statements for a whole run of
+ * blocks, the last write of a record winning, as applying them one by one
+ * would leave it).
  */
-import { eq, and, lte, sql } from "drizzle-orm";
+import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import { bigintToBytesBE, concatBytes, toHex } from "../../shared/bytes.ts";
 import { decode } from "../../shared/codec/index.ts";
 import { accountAddressOf } from "../ledger/address.ts";
@@ -47,47 +53,39 @@ class ByHex {
   }
 }
 
-/**
- * Inserts the block's rows; a height already in `blocks` is a no-op
- * (returns false), which makes replays after a crash harmless.
- */
-export async function projectBlock(tx: SettlementTx, block: CommittedBlock): Promise<boolean> {
-  const existing = await tx
-    .select({ height: t.blocks.height })
-    .from(t.blocks)
-    .where(eq(t.blocks.height, block.height));
-  if (existing.length > 0) return false;
+/** The rows one committed block puts in the derived tables (structured-cloneable plain data). */
+export type BlockProjection = {
+  height: bigint;
+  block: typeof t.blocks.$inferInsert;
+  transactions: (typeof t.transactions.$inferInsert)[];
+  /** Accounts the block wrote, in address order: the new row, or null when the record was deleted. */
+  accounts: { address: Uint8Array; row: typeof t.accounts.$inferInsert | null }[];
+  validators: (typeof t.validators.$inferInsert)[];
+  lanes: (typeof t.lanes.$inferInsert)[];
+  checkpoints: (typeof t.checkpoints.$inferInsert)[];
+  deposits: (typeof t.deposits.$inferInsert)[];
+  withdrawals: (typeof t.withdrawals.$inferInsert)[];
+};
+
+/** What `block` changes in the derived tables; reads the ledger state pinned to it, writes nothing. */
+export function blockProjection(block: CommittedBlock): BlockProjection {
   const { result } = block;
   const written = new Map(result.writes.map((w) => [toHex(w.key), w.value]));
   const writtenValue = (key: Uint8Array) => written.get(toHex(key));
   const wasWritten = (key: Uint8Array) => written.has(toHex(key));
 
-  await tx.insert(t.blocks).values({
-    height: block.height,
-    hash: block.hash,
-    timeMs: block.timeMs,
-    proposer: accountAddressOf(block.proposer),
-    countTransactions: block.txs.length,
+  const transactions = block.txs.map((vtx, i) => {
+    const status = result.receipts[i]?.status ?? LedgerStatus.SignatureInvalid;
+    return {
+      hash: vtx.hash,
+      height: block.height,
+      indexInBlock: i,
+      kind: vtx.tx.body.payload.type,
+      sender: accountAddressOf(vtx.tx.body.sender),
+      status: status === LedgerStatus.Ok ? ("applied" as const) : ("rejected" as const),
+      codeRejection: status === LedgerStatus.Ok ? null : status,
+    };
   });
-  if (block.txs.length > 0) {
-    await tx
-      .insert(t.transactions)
-      .values(
-        block.txs.map((vtx, i) => {
-          const status = result.receipts[i]?.status ?? LedgerStatus.SignatureInvalid;
-          return {
-            hash: vtx.hash,
-            height: block.height,
-            indexInBlock: i,
-            kind: vtx.tx.body.payload.type,
-            sender: accountAddressOf(vtx.tx.body.sender),
-            status: status === LedgerStatus.Ok ? ("applied" as const) : ("rejected" as const),
-            codeRejection: status === LedgerStatus.Ok ? null : status,
-          };
-        }),
-      )
-      .onConflictDoNothing();
-  }
 
   // Who the block may have touched.
   const books = new Books(block.state);
@@ -112,55 +110,57 @@ export async function projectBlock(tx: SettlementTx, block: CommittedBlock): Pro
   }
   for (const pk of publicKeys.values()) addresses.add(accountAddressOf(pk));
 
+  const accounts: BlockProjection["accounts"] = [];
   for (const address of addresses.values()) {
     const key = ledgerKeys.account(address);
     if (!wasWritten(key)) continue;
     const value = writtenValue(key);
     if (!value) {
-      await tx.delete(t.accounts).where(eq(t.accounts.address, address));
+      accounts.push({ address, row: null });
       continue;
     }
     const a = decode(accountCodec, value);
-    await tx
-      .insert(t.accounts)
-      .values({ address, balance: a.balance, nonce: a.nonce })
-      .onConflictDoUpdate({ target: t.accounts.address, set: { balance: a.balance, nonce: a.nonce } });
+    accounts.push({ address, row: { address, balance: a.balance, nonce: a.nonce } });
   }
 
+  const validators: BlockProjection["validators"] = [];
   for (const pk of publicKeys.values()) {
     const value = writtenValue(ledgerKeys.validator(pk));
     if (!value) continue;
     const v = decode(validatorCodec, value);
-    const row = { address: accountAddressOf(pk), publicKey: pk, stake: v.stake, status: validatorStatus(v) };
-    await tx
-      .insert(t.validators)
-      .values(row)
-      .onConflictDoUpdate({ target: t.validators.address, set: { stake: row.stake, status: row.status } });
+    validators.push({
+      address: accountAddressOf(pk),
+      publicKey: pk,
+      stake: v.stake,
+      status: validatorStatus(v),
+    });
   }
 
+  const lanes: BlockProjection["lanes"] = [];
   const laneCount = books.chain().laneCount;
   for (let id = 1; id <= laneCount; id++) {
     const value = writtenValue(ledgerKeys.lane(id));
     if (!value) continue;
     const l = decode(laneCodec, value);
-    const row = {
+    lanes.push({
       id,
       sequencer: l.sequencer,
       escrow: l.escrow,
       bond: l.bond,
       challengeWindowBlocks: l.challengeWindowBlocks,
-    };
-    await tx.insert(t.lanes).values(row).onConflictDoUpdate({ target: t.lanes.id, set: row });
+    });
   }
 
+  const checkpoints: BlockProjection["checkpoints"] = [];
+  const deposits: BlockProjection["deposits"] = [];
+  const withdrawals: BlockProjection["withdrawals"] = [];
   for (const e of result.events) {
     if (e.type === "checkpointed") {
-      const c = { lane: e.lane, index: e.index };
       const payload = block.txs
         .map((vtx) => vtx.tx.body.payload)
-        .find((p) => p.type === "postCheckpoint" && p.lane === c.lane && p.index === c.index);
+        .find((p) => p.type === "postCheckpoint" && p.lane === e.lane && p.index === e.index);
       if (payload?.type !== "postCheckpoint") continue;
-      await tx.insert(t.checkpoints).values({
+      checkpoints.push({
         lane: e.lane,
         indexInLane: e.index,
         rootPrevious: payload.prevRoot,
@@ -174,7 +174,7 @@ export async function projectBlock(tx: SettlementTx, block: CommittedBlock): Pro
       const value = writtenValue(ledgerKeys.deposit(e.lane, e.id));
       if (!value) continue;
       const d = decode(depositCodec, value);
-      await tx.insert(t.deposits).values({
+      deposits.push({
         id: d.laneDepositId,
         lane: d.lane,
         sender: d.sender,
@@ -184,7 +184,7 @@ export async function projectBlock(tx: SettlementTx, block: CommittedBlock): Pro
         height: d.height,
       });
     } else if (e.type === "withdrawalPaid") {
-      await tx.insert(t.withdrawals).values({
+      withdrawals.push({
         id: withdrawalRowId(e.lane, e.id),
         lane: e.lane,
         recipient: e.recipient,
@@ -194,15 +194,135 @@ export async function projectBlock(tx: SettlementTx, block: CommittedBlock): Pro
       });
     }
   }
+  return {
+    height: block.height,
+    block: {
+      height: block.height,
+      hash: block.hash,
+      timeMs: block.timeMs,
+      proposer: accountAddressOf(block.proposer),
+      countTransactions: block.txs.length,
+    },
+    transactions,
+    accounts,
+    validators,
+    lanes,
+    checkpoints,
+    deposits,
+    withdrawals,
+  };
+}
+
+/** Rows per multi-row statement: far below PostgreSQL's 65,535 bound parameters for any table here. */
+const ROWS_PER_STATEMENT = 1000;
+
+function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) out.push(rows.slice(i, i + ROWS_PER_STATEMENT));
+  return out;
+}
+
+/** The last entry per key, in key order: what writing the entries one by one would leave. */
+function lastByKey<T>(rows: readonly T[], key: (row: T) => string): T[] {
+  const m = new Map<string, T>();
+  for (const r of rows) {
+    const k = key(r);
+    m.delete(k);
+    m.set(k, r);
+  }
+  return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+}
+
+/**
+ * Writes consecutive blocks' projections (increasing heights, none already
+ * indexed) and index_progress in a few multi-row statements per table, in
+ * the caller's transaction. The same rows as writing each block in turn:
+ * inserted rows are unique per block (hashes, heights, lane indexes, ids),
+ * and a record written by several blocks keeps its last value.
+ */
+export async function writeProjections(
+  tx: SettlementTx,
+  projections: readonly BlockProjection[],
+): Promise<void> {
+  if (projections.length === 0) return;
+  const all = <K extends Exclude<keyof BlockProjection, "height" | "block">>(k: K) =>
+    projections.flatMap((p) => p[k] as BlockProjection[K][number][]) as BlockProjection[K][number][];
+  const heightLast = projections[projections.length - 1]!.height;
+
+  for (const rows of chunks(projections.map((p) => p.block))) await tx.insert(t.blocks).values(rows);
+  for (const rows of chunks(all("transactions")))
+    await tx.insert(t.transactions).values(rows).onConflictDoNothing();
+
+  const accounts = lastByKey(all("accounts"), (a) => toHex(a.address));
+  const deleted = accounts.filter((a) => a.row === null).map((a) => a.address);
+  for (const rows of chunks(deleted)) await tx.delete(t.accounts).where(inArray(t.accounts.address, rows));
+  const upserts = accounts.flatMap((a) => (a.row ? [a.row] : []));
+  for (const rows of chunks(upserts))
+    await tx
+      .insert(t.accounts)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: t.accounts.address,
+        set: { balance: sql`excluded.balance`, nonce: sql`excluded.nonce` },
+      });
+
+  for (const rows of chunks(lastByKey(all("validators"), (v) => toHex(v.address))))
+    await tx
+      .insert(t.validators)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: t.validators.address,
+        set: { stake: sql`excluded.stake`, status: sql`excluded.status` },
+      });
+
+  for (const rows of chunks(lastByKey(all("lanes"), (l) => String(l.id).padStart(10, "0"))))
+    await tx
+      .insert(t.lanes)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: t.lanes.id,
+        set: {
+          sequencer: sql`excluded.sequencer`,
+          escrow: sql`excluded.escrow`,
+          bond: sql`excluded.bond`,
+          challengeWindowBlocks: sql`excluded.challenge_window_blocks`,
+        },
+      });
+
+  for (const rows of chunks(all("checkpoints"))) await tx.insert(t.checkpoints).values(rows);
+  for (const rows of chunks(all("deposits"))) await tx.insert(t.deposits).values(rows);
+  for (const rows of chunks(all("withdrawals"))) await tx.insert(t.withdrawals).values(rows);
+
   // Challenge windows are counted in blocks: every settled checkpoint whose window ended is now final.
   await tx
     .update(t.checkpoints)
     .set({ status: "final" })
-    .where(and(eq(t.checkpoints.status, "settled"), lte(t.checkpoints.heightFinal, block.height)));
+    .where(and(eq(t.checkpoints.status, "settled"), lte(t.checkpoints.heightFinal, heightLast)));
 
   await tx
     .insert(t.indexProgress)
-    .values({ id: 1, heightIndexed: block.height })
+    .values({ id: 1, heightIndexed: heightLast })
     .onConflictDoUpdate({ target: t.indexProgress.id, set: { heightIndexed: sql`excluded.height_indexed` } });
+}
+
+/** Of `heights`, those whose block is already in the derived tables. */
+export async function heightsPresent(tx: SettlementTx, heights: readonly bigint[]): Promise<Set<bigint>> {
+  const present = new Set<bigint>();
+  for (const rows of chunks(heights))
+    for (const r of await tx
+      .select({ height: t.blocks.height })
+      .from(t.blocks)
+      .where(inArray(t.blocks.height, rows)))
+      present.add(r.height);
+  return present;
+}
+
+/**
+ * Inserts the block's rows; a height already in `blocks` is a no-op
+ * (returns false), which makes replays after a crash harmless.
+ */
+export async function projectBlock(tx: SettlementTx, block: CommittedBlock): Promise<boolean> {
+  if ((await heightsPresent(tx, [block.height])).size > 0) return false;
+  await writeProjections(tx, [blockProjection(block)]);
   return true;
 }

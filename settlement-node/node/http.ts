@@ -64,8 +64,7 @@ export function nodeApi(
     const summary = node.phases.summary(Number(int("txsMin", 0n)), int("from", 0n), int("to", 1n << 63n));
     return c.json({ summary, recent: node.phases.recent(16) });
   });
-  if (indexer)
-    app.route("/v1/index", createIndexApi(indexer.database.db, { heightCommitted: () => node.height }));
+  if (indexer) app.route("/v1/index", createIndexApi(indexer.db, { heightCommitted: () => node.height }));
   // Dev-only time controls (dev-controls.ts): the devnet sets BITLAYER_DEV=1; production never does.
   if (process.env.BITLAYER_DEV === "1") app.route("/v1/dev", settlementDevControls(node));
   app.route("/", createSettlementApi(backend, apiOptions));

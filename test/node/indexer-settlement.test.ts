@@ -25,12 +25,16 @@ import {
   type SettlementDatabase,
   schema,
 } from "../../settlement-node/db/index.ts";
+import { truncateDerivedTables } from "../../settlement-node/db/reindex.ts";
 import {
+  blockProjection,
   type CommittedBlock,
   indexCommittedBlock,
+  indexProjections,
   reindex,
   withdrawalRowId,
 } from "../../settlement-node/indexer/index.ts";
+import { DatabaseIndexer } from "../../settlement-node/node/db-index.ts";
 import { accountAddressOf } from "../../settlement-node/ledger/address.ts";
 import { Books } from "../../settlement-node/ledger/books.ts";
 import { checkpointPayload } from "../../settlement-node/ledger/harness.ts";
@@ -226,6 +230,41 @@ for (const backend of backends) {
       expect(result).toEqual({ countBlocks: 6, heightLast: 6n });
       expect(await dump(database.db)).toEqual(before);
     });
+
+    it("indexing all the blocks' projections in one transaction gives the same rows as one at a time", async () => {
+      const before = await dump(database.db);
+      await truncateDerivedTables(database.db);
+      expect(await indexProjections(database.db, committed.map(blockProjection))).toBe(committed.length);
+      expect(await dump(database.db)).toEqual(before);
+      // Heights already indexed are skipped.
+      expect(await indexProjections(database.db, committed.map(blockProjection))).toBe(0);
+      expect(await dump(database.db)).toEqual(before);
+    });
+
+    it.skipIf(backend.name !== "PGlite")(
+      "the node's indexer (PGlite on its worker thread) writes the same rows and reads them back through its proxy",
+      async () => {
+        const expected = await dump(database.db);
+        const quiet = { info() {}, warn() {}, error() {}, debug() {} };
+        const indexer = (await DatabaseIndexer.open(
+          { kind: "pglite", dataDir: path.join(tmp, "pglite-worker") },
+          quiet,
+        ))!;
+        try {
+          expect(indexer.heightIndexed).toBe(0n);
+          const indexed: bigint[] = [];
+          indexer.onIndexed = (h) => indexed.push(h);
+          for (const block of committed) indexer.push(block);
+          await indexer.idle();
+          expect(indexed).toEqual(committed.map((b) => b.height));
+          expect(indexer.heightIndexed).toBe(6n);
+          expect(indexer.countFailures).toBe(0);
+          expect(await dump(indexer.db)).toEqual(expected);
+        } finally {
+          await indexer.close();
+        }
+      },
+    );
 
     it("withdrawal row ids are lane then id, big-endian", () => {
       expect(Array.from(withdrawalRowId(1, 2n))).toEqual([0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2]);
