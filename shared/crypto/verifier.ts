@@ -17,7 +17,6 @@
  * the verify rate stays that of the native verifier.
  */
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { toHex } from "../bytes.ts";
 import {
   isCanonicalPointEncoding,
   isSmallOrderEncoding,
@@ -57,6 +56,16 @@ export const KEY_CACHE_CAPACITY_DEFAULT = 4096;
 /** A checked key: either rejected by the policy or accepted with its native key object. */
 type KeyEntry = { readonly accepted: false } | { readonly accepted: true; readonly nativeKey: unknown };
 const REJECTED_KEY: KeyEntry = { accepted: false };
+/** A key's cache slot: the check-and-import promise, and its verdict once settled. */
+type KeySlot = { readonly promise: Promise<KeyEntry>; entry: KeyEntry | undefined };
+
+const isTrue = (v: unknown): boolean => v === true;
+const isFalse = (): boolean => false;
+
+/** The cache's id of a 32-byte key: one char per byte (the caller checked the length). */
+function keyId(publicKey: Uint8Array): string {
+  return String.fromCharCode.apply(null, publicKey as unknown as number[]);
+}
 
 export type SignatureVerifierOptions = { keyCacheCapacity?: number };
 export type SetNativeVerifierOptions = SignatureVerifierOptions;
@@ -101,8 +110,12 @@ export function createSignatureVerifier(
   if (!Number.isInteger(keyCacheCapacity) || keyCacheCapacity < 1) {
     throw new RangeError(`keyCacheCapacity must be a positive integer, got ${keyCacheCapacity}.`);
   }
-  // Promises, so that a batch carrying one key many times imports it once.
-  const keyCache = new Map<string, Promise<KeyEntry>>();
+  // Promises, so that a batch carrying one key many times imports it once;
+  // `entry` is set once the promise settles with a verdict, so a cached key
+  // costs no await. Keyed by the key's bytes as a 32-character one-byte
+  // string (cheaper to build than hex; V8's seeded string hash decides the
+  // buckets, so chosen keys cannot crowd one bucket).
+  const keyCache = new Map<string, KeySlot>();
 
   async function checkAndImportKey(publicKey: Uint8Array): Promise<KeyEntry> {
     if (!isAcceptablePublicKey(publicKey)) return REJECTED_KEY;
@@ -110,36 +123,58 @@ export function createSignatureVerifier(
     return { accepted: true, nativeKey: await backend.importPublicKey(publicKey.slice()) };
   }
 
-  function keyEntryFor(publicKey: Uint8Array): Promise<KeyEntry> {
-    const id = toHex(publicKey);
+  function keySlotFor(publicKey: Uint8Array): KeySlot {
+    const id = keyId(publicKey);
     const cached = keyCache.get(id);
     if (cached) return cached;
-    const entry = checkAndImportKey(publicKey);
+    const slot: KeySlot = { promise: checkAndImportKey(publicKey), entry: undefined };
     if (keyCache.size >= keyCacheCapacity) {
       // Evict the oldest insertion: the order never reaches a result, only the hit rate.
       const oldest = keyCache.keys().next();
       if (!oldest.done) keyCache.delete(oldest.value);
     }
-    keyCache.set(id, entry);
-    // A native import that throws is not a policy verdict: forget it so the next call retries.
-    entry.catch(() => {
-      if (keyCache.get(id) === entry) keyCache.delete(id);
-    });
-    return entry;
+    keyCache.set(id, slot);
+    slot.promise.then(
+      (entry) => {
+        slot.entry = entry;
+      },
+      // A native import that throws is not a policy verdict: forget it so the next call retries.
+      () => {
+        if (keyCache.get(id) === slot) keyCache.delete(id);
+      },
+    );
+    return slot;
   }
 
-  async function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  /** Rule 5 for a checked key; never throws, never rejects. */
+  function verifyWith(entry: KeyEntry, message: Uint8Array, signature: Uint8Array): Promise<boolean> | boolean {
+    if (!entry.accepted) return false;
+    try {
+      const result = backend.verify(entry.nativeKey, message, signature);
+      if (typeof result === "boolean") return result;
+      return Promise.resolve(result).then(isTrue, isFalse);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Rules 1-2 and R's checks synchronously, then the key's entry (cached: no await) and the native verify. */
+  function verifyOne(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> | boolean {
     try {
       if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) return false;
       if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) return false;
       if (!(message instanceof Uint8Array)) return false;
       if (!passesSignatureByteChecks(signature)) return false;
-      const entry = await keyEntryFor(publicKey);
-      if (!entry.accepted) return false;
-      return (await backend.verify(entry.nativeKey, message, signature)) === true;
+      const slot = keySlotFor(publicKey);
+      if (slot.entry !== undefined) return verifyWith(slot.entry, message, signature);
+      return slot.promise.then((entry) => verifyWith(entry, message, signature), isFalse);
     } catch {
       return false;
     }
+  }
+
+  function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+    return Promise.resolve(verifyOne(publicKey, message, signature));
   }
 
   return {
@@ -147,7 +182,7 @@ export function createSignatureVerifier(
     verifySignature: verify,
     verifyMany(items) {
       try {
-        return Promise.all(items.map((item) => verify(item?.publicKey, item?.message, item?.signature)));
+        return Promise.all(items.map((item) => verifyOne(item?.publicKey, item?.message, item?.signature)));
       } catch {
         return Promise.resolve([]);
       }

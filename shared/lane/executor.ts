@@ -30,7 +30,7 @@ import {
   requiredSigners,
   type SignedTx,
   txHash,
-  txSignBytes,
+  txSignBytesFromWire,
 } from "../stf/tx.ts";
 import { encodeBlock } from "./batch.ts";
 import { LaneExecutorStateError } from "./errors.ts";
@@ -409,7 +409,7 @@ export async function verifyTxs(
       const { body, signatures } = tx;
       const signers = requiredSigners(body);
       if (signers.length !== signatures.length) return entry;
-      const message = txSignBytes(body);
+      const message = txSignBytesFromWire(bytes, tx);
       signers.forEach((publicKey, s) => {
         items.push({ publicKey, message, signature: signatures[s]! });
         owners.push(i);

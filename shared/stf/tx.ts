@@ -20,7 +20,7 @@ import {
   u64,
   u128,
 } from "../codec/index.ts";
-import { type Domain, MAX_CHAIN_ID_BYTES, MessageType, signBytes } from "../domain.ts";
+import { type Domain, MAX_CHAIN_ID_BYTES, MessageType, SIGN_MAGIC, SIGN_VERSION, signBytes } from "../domain.ts";
 import { domainTag, hashTagged } from "../hash.ts";
 import {
   ADDRESS_BYTES,
@@ -150,6 +150,30 @@ export function decodeSignedTx(txBytes: Uint8Array): SignedTx {
 export function txSignBytes(body: TxBody): Uint8Array {
   const domain: Domain = { chainId: body.chainId, lane: body.lane };
   return signBytes(MessageType.LaneTx, domain, encode(txBodyCodec, body));
+}
+
+/**
+ * txSignBytes(tx.body) built from the canonical wire bytes of `tx` (what
+ * decodeSignedTx(txBytes) returned) without re-encoding the body: the wire
+ * bytes are `body ‖ varuint(n) ‖ n signatures`, and the body starts with the
+ * domain's own fields (chainId as a string, then lane as a u32), so the sign
+ * bytes are `"BTLR" ‖ version ‖ LaneTx ‖ body[0 .. chainId and lane] ‖ body`.
+ * Only for bytes decodeSignedTx accepted (the codec is canonical, so they are
+ * encode(signedTxCodec, tx)); test/core/stf-properties.test.ts proves it
+ * equals txSignBytes.
+ */
+export function txSignBytesFromWire(txBytes: Uint8Array, tx: SignedTx): Uint8Array {
+  // n ≤ SIGNATURES_PER_TX_MAX < 128: a one-byte varuint; a chain id ≤ 64 bytes: a one-byte length.
+  const bodyLength = txBytes.length - 1 - SIGNATURE_BYTES * tx.signatures.length;
+  const domainLength = 1 + txBytes[0]! + 4;
+  const magic = SIGN_MAGIC.length;
+  const out = new Uint8Array(magic + 2 + domainLength + bodyLength);
+  out.set(SIGN_MAGIC, 0);
+  out[magic] = SIGN_VERSION;
+  out[magic + 1] = MessageType.LaneTx;
+  out.set(txBytes.subarray(0, domainLength), magic + 2);
+  out.set(txBytes.subarray(0, bodyLength), magic + 2 + domainLength);
+  return out;
 }
 
 /** Public keys that must sign `body`, in the order of SignedTx.signatures. */
