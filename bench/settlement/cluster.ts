@@ -54,7 +54,7 @@ const { values } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
-    /** Writes each validator's V8 CPU profile into this directory (validators stop with SIGTERM). */
+    /** Writes V8 CPU profiles into DIR/validator-<i>/ (main thread and database worker; they stop with SIGTERM). */
     "cpu-prof": { type: "string" },
     /** The validators' database: pglite (default, what the goals are measured with) or none (its cost). */
     database: { type: "string", default: "pglite" },
@@ -231,8 +231,9 @@ async function startCluster(accounts: number): Promise<Cluster> {
     fs.writeFileSync(f, JSON.stringify(c, null, 2));
   }
   const children = out.configFiles.map((f, i) => {
+    // One directory per validator: its main thread's profile and its database worker's (named by thread id).
     const prof = CPU_PROF_DIR
-      ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`, `--cpu-prof-name=validator-${i}.cpuprofile`]
+      ? ["--cpu-prof", `--cpu-prof-dir=${path.join(CPU_PROF_DIR, `validator-${i}`)}`]
       : [];
     const child = spawn(NODE_BIN, [...prof, CLI, "start", "--config", f], {
       stdio: ["ignore", fs.openSync(path.join(dir, `validator-${i}.log`), "a"), "inherit"],
@@ -332,6 +333,16 @@ async function phaseSummaries(c: Cluster, from: bigint, to: bigint): Promise<Pha
   );
 }
 
+/** CPU seconds the four validator processes (all their threads) have used so far. */
+async function cpuSeconds(c: Cluster): Promise<number> {
+  const all = await Promise.all(
+    c.urls.map(
+      async (url) => (await getJson<{ cpuMicros: number }>(`${url}/v1/node/phases?from=0&to=0`)).cpuMicros,
+    ),
+  );
+  return all.reduce((a, b) => a + b, 0) / 1e6;
+}
+
 function phaseTable(title: string, summaries: PhaseSummary[]): string {
   const cell = (x: number | undefined) => (x === undefined ? "-" : x.toFixed(1));
   const lines = [
@@ -344,11 +355,18 @@ function phaseTable(title: string, summaries: PhaseSummary[]): string {
 
 // ---- phases -----------------------------------------------------------------------------------
 
-/** One transfer at a time: submission to the validator serving the sender's new nonce. */
-async function latencyPhase(c: Cluster, senders: KeyPair[]): Promise<number[]> {
+/**
+ * One transfer at a time: submission to the validator serving the sender's
+ * new nonce. Also returns how long each POST took to be answered (202).
+ */
+async function latencyPhase(
+  c: Cluster,
+  senders: KeyPair[],
+): Promise<{ latencies: number[]; submits: number[] }> {
   const to = accountAddressOf(c.accounts[0]!.publicKey);
   const nonces = new Map<KeyPair, bigint>();
   const latencies: number[] = [];
+  const submits: number[] = [];
   for (let s = 0; s < SIZES.latencySamples; s++) {
     const url = c.urls[s % c.urls.length]!;
     const a = senders[s % senders.length]!;
@@ -358,11 +376,12 @@ async function latencyPhase(c: Cluster, senders: KeyPair[]): Promise<number[]> {
     await sleep(20);
     const t0 = performance.now();
     if (!(await submit(url, tx))) throw new Error("latency transfer refused");
+    submits.push(performance.now() - t0);
     while ((await nonceOf(url, a)) <= nonce) await sleep(1);
     latencies.push(performance.now() - t0);
     nonces.set(a, nonce + 1n);
   }
-  return latencies;
+  return { latencies, submits };
 }
 
 async function throughputPhase(c: Cluster, senders: KeyPair[]) {
@@ -376,6 +395,7 @@ async function throughputPhase(c: Cluster, senders: KeyPair[]) {
     for (const [i, a] of senders.entries())
       txs.push(signedTx(a, start[i]! + BigInt(k), { type: "transfer", to, amount: 1n }));
   const h0 = await heightOf(url);
+  const cpu0 = await cpuSeconds(c);
   const t0 = performance.now();
   const refused = await submitAll(c.urls, txs);
   const tSubmitted = performance.now();
@@ -387,8 +407,11 @@ async function throughputPhase(c: Cluster, senders: KeyPair[]) {
     return now.every((n, i) => n >= target[i]!);
   });
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = (await cpuSeconds(c)) - cpu0;
   const blocks = Number((await heightOf(url)) - h0);
   return {
+    validatorCpuMsPerTx: (1000 * cpu) / (txs.length - refused),
+    validatorCoresBusy: cpu / seconds,
     txs: txs.length,
     refused,
     seconds,
@@ -485,6 +508,7 @@ async function checkpointPhase(c: Cluster, sequencers: KeyPair[]) {
   });
   for (let i = 0; i < perLane; i++) for (const chain of chains) txs.push(chain[i]!);
   const h0 = await heightOf(url);
+  const cpu0 = await cpuSeconds(c);
   const t0 = performance.now();
   const refused = await submitAll(c.urls, txs);
   const total = sequencers.length * perLane;
@@ -494,7 +518,10 @@ async function checkpointPhase(c: Cluster, sequencers: KeyPair[]) {
     return sum >= total - refused;
   });
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = (await cpuSeconds(c)) - cpu0;
   return {
+    validatorCpuMsPerCheckpoint: (1000 * cpu) / (total - refused),
+    validatorCoresBusy: cpu / seconds,
     lanes: sequencers.length,
     checkpoints: total,
     refused,
@@ -536,7 +563,9 @@ async function main(): Promise<void> {
     const sequencers = c.accounts.slice(SIZES.transferAccounts);
     log(`latency: ${SIZES.latencySamples} transfers one at a time`);
     const hLatency = await heightOf(c.urls[0]!);
-    const latencies = await latencyPhase(c, transferAccounts);
+    const cpuLatency0 = await cpuSeconds(c);
+    const { latencies, submits } = await latencyPhase(c, transferAccounts);
+    const latencyCpuSeconds = (await cpuSeconds(c)) - cpuLatency0;
     const hThroughput = await heightOf(c.urls[0]!);
     const latencyPhases = await phaseSummaries(c, hLatency + 1n, hThroughput);
     log(`throughput: ${SIZES.transfers} transfers from ${transferAccounts.length} accounts`);
@@ -568,6 +597,8 @@ async function main(): Promise<void> {
         p99Ms: p99,
         p50OverF: p50 / floorMs,
         p99OverF: p99 / floorMs,
+        submitP50Ms: quantile(submits, 0.5),
+        validatorCpuMsPerTx: (1000 * latencyCpuSeconds) / latencies.length,
         goals: { p50OverF: 10, p99OverF: 40 },
       },
       throughput: {
@@ -601,8 +632,18 @@ async function main(): Promise<void> {
 function printTable(r: {
   machine: { cpus: number; loadAverage1m: number | undefined };
   floor: { wsRoundTripMs: number; verifyMs: number; fsyncMs: number; F_ms: number };
-  latency: { samples: number; p50Ms: number; p99Ms: number; p50OverF: number; p99OverF: number };
+  latency: {
+    samples: number;
+    p50Ms: number;
+    p99Ms: number;
+    p50OverF: number;
+    p99OverF: number;
+    submitP50Ms: number;
+    validatorCpuMsPerTx: number;
+  };
   throughput: {
+    validatorCpuMsPerTx: number;
+    validatorCoresBusy: number;
     txs: number;
     refused: number;
     blocks: number;
@@ -611,6 +652,8 @@ function printTable(r: {
     txPerSecondOverVerifyRate: number;
   };
   checkpoints: {
+    validatorCpuMsPerCheckpoint: number;
+    validatorCoresBusy: number;
     lanes: number;
     checkpoints: number;
     refused: number;
@@ -634,15 +677,27 @@ function printTable(r: {
       `${f(r.latency.p50OverF, 1)} F (goal ≤ 10 F)`,
     ],
     [`commit latency p99`, `${f(r.latency.p99Ms)} ms`, `${f(r.latency.p99OverF, 1)} F (goal ≤ 40 F)`],
+    [`  of which POST /v1/txs answered (p50)`, `${f(r.latency.submitP50Ms)} ms`, ""],
+    [`  validator CPU per transfer (4 processes)`, `${f(r.latency.validatorCpuMsPerTx)} ms`, ""],
     [
       `settlement transfers (${r.throughput.txs - r.throughput.refused} in ${r.throughput.blocks} blocks)`,
       `${f(r.throughput.txPerSecond, 0)} tx/s`,
       `${f(r.throughput.txPerSecondOverVerifyRate, 3)} × verify rate (${f(r.throughput.verifyPerSecondOneCore, 0)}/s/core)`,
     ],
     [
+      `  validator CPU per transfer (4 processes)`,
+      `${f(r.throughput.validatorCpuMsPerTx)} ms`,
+      `${f(r.throughput.validatorCoresBusy)} cores busy`,
+    ],
+    [
       `lane checkpoints (${r.checkpoints.lanes} lanes, ${r.checkpoints.checkpoints - r.checkpoints.refused} × ${r.checkpoints.batchDataBytes} B batches)`,
       `${f(r.checkpoints.checkpointsPerSecond, 0)} /s`,
       `goal 1000/s; ${f(r.checkpoints.overCeiling, 2)} × signature ceiling ${f(r.checkpoints.signatureCeilingPerSecond, 0)}/s`,
+    ],
+    [
+      `  validator CPU per checkpoint (4 processes)`,
+      `${f(r.checkpoints.validatorCpuMsPerCheckpoint)} ms`,
+      `${f(r.checkpoints.validatorCoresBusy)} cores busy`,
     ],
   ];
   const w0 = Math.max(...rows.map((x) => x[0].length));

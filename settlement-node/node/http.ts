@@ -62,7 +62,9 @@ export function nodeApi(
       return v !== undefined && /^[0-9]{1,19}$/.test(v) ? BigInt(v) : fallback;
     };
     const summary = node.phases.summary(Number(int("txsMin", 0n)), int("from", 0n), int("to", 1n << 63n));
-    return c.json({ summary, recent: node.phases.recent(16) });
+    // CPU time of the whole process (every thread: the node's and the database worker's), µs.
+    const cpu = process.cpuUsage();
+    return c.json({ summary, recent: node.phases.recent(16), cpuMicros: cpu.user + cpu.system });
   });
   if (indexer) app.route("/v1/index", createIndexApi(indexer.db, { heightCommitted: () => node.height }));
   // Dev-only time controls (dev-controls.ts): the devnet sets BITLAYER_DEV=1; production never does.
