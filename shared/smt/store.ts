@@ -31,6 +31,30 @@ const RECORD_NODE = 2;
 const HEADER_BYTES = 9;
 
 /**
+ * Records are cut from shared chunks: a fresh Uint8Array of 73 bytes (a
+ * node record) is over V8's on-heap limit, so each would get its own
+ * ArrayBuffer and backing store, which measured as most of encodeRecord and
+ * much of the GC of a tree update. A record is a view of its own bytes
+ * (byteOffset may be non-zero; stores that need an exact ArrayBuffer copy,
+ * as sql-node-store does); a chunk is freed when no record of it is left.
+ */
+const RECORD_CHUNK_BYTES = 4096;
+const RECORD_POOLED_MAX = 512;
+let recordChunk = new Uint8Array(RECORD_CHUNK_BYTES);
+let recordChunkUsed = 0;
+
+function recordBytes(length: number): Uint8Array {
+  if (length > RECORD_POOLED_MAX) return new Uint8Array(length);
+  if (recordChunkUsed + length > RECORD_CHUNK_BYTES) {
+    recordChunk = new Uint8Array(RECORD_CHUNK_BYTES);
+    recordChunkUsed = 0;
+  }
+  const out = recordChunk.subarray(recordChunkUsed, recordChunkUsed + length);
+  recordChunkUsed += length;
+  return out;
+}
+
+/**
  * `0x01 ‖ version ‖ key ‖ value` or `0x02 ‖ version ‖ left ‖ right`, version
  * a u64 (big-endian): the tree version that last wrote the record, which is
  * what pruning checks (docs/spec/merkle.md, Storage).
@@ -39,12 +63,12 @@ export function encodeRecord(ref: LeafRef | NodeRef, version: number): Uint8Arra
   let out: Uint8Array;
   if (ref.kind === RefKind.Leaf) {
     const value = ref.value!;
-    out = new Uint8Array(HEADER_BYTES + 32 + value.length);
+    out = recordBytes(HEADER_BYTES + 32 + value.length);
     out[0] = RECORD_LEAF;
     out.set(ref.key, HEADER_BYTES);
     out.set(value, HEADER_BYTES + 32);
   } else {
-    out = new Uint8Array(HEADER_BYTES + 64);
+    out = recordBytes(HEADER_BYTES + 64);
     out[0] = RECORD_NODE;
     out.set(ref.left.hash, HEADER_BYTES);
     out.set(ref.right.hash, HEADER_BYTES + 32);
