@@ -9,11 +9,11 @@
  *
  * Two halves: blockProjection (pure, from the committed block and the ledger
  * state pinned to it: plain rows that can cross to a worker thread) and
- * writeProjections (the SQL: a few multi-row statements for a whole run of
- * blocks, the last write of a record winning, as applying them one by one
- * would leave it).
+ * writeProjections (the SQL of projection-sql.ts: a few multi-row statements
+ * for a whole run of blocks, the last write of a record winning, as applying
+ * them one by one would leave it).
  */
-import { and, eq, inArray, lte, sql } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import { bigintToBytesBE, concatBytes, toHex } from "../../shared/bytes.ts";
 import { decode } from "../../shared/codec/index.ts";
 import { accountAddressOf } from "../ledger/address.ts";
@@ -30,6 +30,7 @@ import {
 import type { SettlementTx } from "../db/reindex.ts";
 import * as t from "../db/schema.ts";
 import type { CommittedBlock } from "./committed-block.ts";
+import { projectionStatements, runStatements } from "./projection-sql.ts";
 
 /** The withdrawals table id: lane u32 BE ‖ withdrawal id u64 BE (the API writes it "<lane>-<id>"). */
 export function withdrawalRowId(lane: number, id: bigint): Uint8Array {
@@ -213,106 +214,27 @@ export function blockProjection(block: CommittedBlock): BlockProjection {
   };
 }
 
-/** Rows per multi-row statement: far below PostgreSQL's 65,535 bound parameters for any table here. */
-const ROWS_PER_STATEMENT = 1000;
-
-function chunks<T>(rows: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) out.push(rows.slice(i, i + ROWS_PER_STATEMENT));
-  return out;
-}
-
-/** The last entry per key, in key order: what writing the entries one by one would leave. */
-function lastByKey<T>(rows: readonly T[], key: (row: T) => string): T[] {
-  const m = new Map<string, T>();
-  for (const r of rows) {
-    const k = key(r);
-    m.delete(k);
-    m.set(k, r);
-  }
-  return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
-}
-
 /**
  * Writes consecutive blocks' projections (increasing heights, none already
- * indexed) and index_progress in a few multi-row statements per table, in
- * the caller's transaction. The same rows as writing each block in turn:
- * inserted rows are unique per block (hashes, heights, lane indexes, ids),
- * and a record written by several blocks keeps its last value.
+ * indexed) and index_progress in the caller's transaction: a few multi-row
+ * statements for the whole run (projection-sql.ts), the same rows as
+ * writing each block in turn.
  */
 export async function writeProjections(
   tx: SettlementTx,
   projections: readonly BlockProjection[],
 ): Promise<void> {
-  if (projections.length === 0) return;
-  const all = <K extends Exclude<keyof BlockProjection, "height" | "block">>(k: K) =>
-    projections.flatMap((p) => p[k] as BlockProjection[K][number][]) as BlockProjection[K][number][];
-  const heightLast = projections[projections.length - 1]!.height;
-
-  for (const rows of chunks(projections.map((p) => p.block))) await tx.insert(t.blocks).values(rows);
-  for (const rows of chunks(all("transactions")))
-    await tx.insert(t.transactions).values(rows).onConflictDoNothing();
-
-  const accounts = lastByKey(all("accounts"), (a) => toHex(a.address));
-  const deleted = accounts.filter((a) => a.row === null).map((a) => a.address);
-  for (const rows of chunks(deleted)) await tx.delete(t.accounts).where(inArray(t.accounts.address, rows));
-  const upserts = accounts.flatMap((a) => (a.row ? [a.row] : []));
-  for (const rows of chunks(upserts))
-    await tx
-      .insert(t.accounts)
-      .values(rows)
-      .onConflictDoUpdate({
-        target: t.accounts.address,
-        set: { balance: sql`excluded.balance`, nonce: sql`excluded.nonce` },
-      });
-
-  for (const rows of chunks(lastByKey(all("validators"), (v) => toHex(v.address))))
-    await tx
-      .insert(t.validators)
-      .values(rows)
-      .onConflictDoUpdate({
-        target: t.validators.address,
-        set: { stake: sql`excluded.stake`, status: sql`excluded.status` },
-      });
-
-  for (const rows of chunks(lastByKey(all("lanes"), (l) => String(l.id).padStart(10, "0"))))
-    await tx
-      .insert(t.lanes)
-      .values(rows)
-      .onConflictDoUpdate({
-        target: t.lanes.id,
-        set: {
-          sequencer: sql`excluded.sequencer`,
-          escrow: sql`excluded.escrow`,
-          bond: sql`excluded.bond`,
-          challengeWindowBlocks: sql`excluded.challenge_window_blocks`,
-        },
-      });
-
-  for (const rows of chunks(all("checkpoints"))) await tx.insert(t.checkpoints).values(rows);
-  for (const rows of chunks(all("deposits"))) await tx.insert(t.deposits).values(rows);
-  for (const rows of chunks(all("withdrawals"))) await tx.insert(t.withdrawals).values(rows);
-
-  // Challenge windows are counted in blocks: every settled checkpoint whose window ended is now final.
-  await tx
-    .update(t.checkpoints)
-    .set({ status: "final" })
-    .where(and(eq(t.checkpoints.status, "settled"), lte(t.checkpoints.heightFinal, heightLast)));
-
-  await tx
-    .insert(t.indexProgress)
-    .values({ id: 1, heightIndexed: heightLast })
-    .onConflictDoUpdate({ target: t.indexProgress.id, set: { heightIndexed: sql`excluded.height_indexed` } });
+  await runStatements(tx, projectionStatements(projections));
 }
 
 /** Of `heights`, those whose block is already in the derived tables. */
 export async function heightsPresent(tx: SettlementTx, heights: readonly bigint[]): Promise<Set<bigint>> {
   const present = new Set<bigint>();
-  for (const rows of chunks(heights))
+  for (let i = 0; i < heights.length; i += 1000)
     for (const r of await tx
       .select({ height: t.blocks.height })
       .from(t.blocks)
-      .where(inArray(t.blocks.height, rows)))
+      .where(inArray(t.blocks.height, heights.slice(i, i + 1000))))
       present.add(r.height);
   return present;
 }

@@ -20,8 +20,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import { type PGlite, types } from "@electric-sql/pglite";
 import { openDatabase } from "../db/open-database.ts";
 import { heightIndexed } from "../db/reindex.ts";
-import { indexProjections } from "../indexer/indexer.ts";
 import type { BlockProjection } from "../indexer/project-block.ts";
+import { projectionStatements, sqlLiteral } from "../indexer/projection-sql.ts";
 
 /** Blocks written per database transaction when the worker is behind. */
 export const INDEX_BLOCKS_PER_TRANSACTION_MAX = 256;
@@ -55,6 +55,25 @@ const PARSERS = {
   1182: (v: string) => v,
 };
 
+/**
+ * indexProjections (indexer.ts) for PGlite: heights already indexed are
+ * skipped, and the rest is written as one script in one call (the simple
+ * query protocol: PGlite parses and runs it without a round trip per
+ * statement), in one transaction.
+ */
+async function indexBatch(client: PGlite, projections: readonly BlockProjection[]): Promise<void> {
+  await client.transaction(async (tx) => {
+    const heights = projections.map((p) => sqlLiteral(p.height)).join(", ");
+    const present = new Set(
+      (
+        await tx.query<{ height: unknown }>(`select "height" from "blocks" where "height" in (${heights})`)
+      ).rows.map((r) => BigInt(r.height as bigint)),
+    );
+    const statements = projectionStatements(projections.filter((p) => !present.has(p.height)));
+    if (statements.length > 0) await tx.exec(statements.join(";\n"));
+  });
+}
+
 const port = parentPort;
 if (port) {
   const reply = (m: DbWorkerReply) => port.postMessage(m);
@@ -62,6 +81,7 @@ if (port) {
   const queue: BlockProjection[] = [];
   let draining: Promise<void> | null = null;
   let database: Awaited<ReturnType<typeof openDatabase>>;
+  let client: PGlite;
 
   const drain = async () => {
     while (queue.length > 0) {
@@ -69,7 +89,7 @@ if (port) {
       const heights = batch.map((p) => p.height);
       const t0 = performance.now();
       try {
-        await indexProjections(database.db, batch);
+        await indexBatch(client, batch);
         reply({ type: "indexed", heights, workMs: performance.now() - t0 });
       } catch (e) {
         reply({ type: "indexFailed", heights, message: (e as Error).message });
@@ -80,12 +100,12 @@ if (port) {
 
   try {
     database = await openDatabase({ dataDir });
+    client = (database.db as unknown as { $client: PGlite }).$client;
     reply({ type: "ready", heightIndexed: await heightIndexed(database.db) });
   } catch (e) {
     reply({ type: "failed", message: (e as Error).message });
     process.exit(1);
   }
-  const client = (database.db as unknown as { $client: PGlite }).$client;
 
   port.on("message", (m: DbWorkerRequest) => {
     switch (m.type) {

@@ -34,6 +34,7 @@ import {
   reindex,
   withdrawalRowId,
 } from "../../settlement-node/indexer/index.ts";
+import { sqlLiteral } from "../../settlement-node/indexer/projection-sql.ts";
 import { DatabaseIndexer } from "../../settlement-node/node/db-index.ts";
 import { accountAddressOf } from "../../settlement-node/ledger/address.ts";
 import { Books } from "../../settlement-node/ledger/books.ts";
@@ -271,3 +272,15 @@ for (const backend of backends) {
     });
   });
 }
+
+describe("projection SQL literals", () => {
+  it("render bytes as hex bytea, integers in decimal, identifiers quoted, and refuse anything else", () => {
+    expect(sqlLiteral(new Uint8Array([0, 171, 255]))).toBe("'\\x00abff'::bytea");
+    expect(sqlLiteral(2n ** 200n)).toBe((2n ** 200n).toString());
+    expect(sqlLiteral(-7)).toBe("-7");
+    expect(sqlLiteral(null)).toBe("NULL");
+    expect(sqlLiteral("postCheckpoint")).toBe("'postCheckpoint'");
+    for (const bad of ["a'b", "x\\y", "a b", "é", 1.5, Number.NaN, true, {}])
+      expect(() => sqlLiteral(bad)).toThrow();
+  });
+});
