@@ -205,11 +205,22 @@ const utf8Encoder = new TextEncoder();
 // fatal: invalid UTF-8 is an error; ignoreBOM: a leading U+FEFF is kept, so re-encoding gives the same bytes.
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** UTF-8 text with a byte-length limit. */
+/**
+ * UTF-8 text with a byte-length limit. Each codec remembers the last string
+ * it wrote and its checked bytes: the same chain id is written in every
+ * receipt, header and lane record, and a hit costs no TextEncoder call.
+ */
 export function string(maxBytes: number): Codec<string> {
+  let lastText: string | undefined;
+  let lastBytes: Uint8Array | undefined;
   return {
     layout: `string<=${maxBytes}`,
     write(w, v) {
+      if (v === lastText && lastBytes !== undefined) {
+        varuint.write(w, lastBytes.length);
+        w.bytes(lastBytes);
+        return;
+      }
       if (typeof v !== "string") w.fail(CodecErrorCode.InvalidValue, "expected a string");
       if (!v.isWellFormed()) w.fail(CodecErrorCode.InvalidUtf8, "string has lone surrogates");
       const b = utf8Encoder.encode(v);
@@ -217,6 +228,8 @@ export function string(maxBytes: number): Codec<string> {
         w.fail(CodecErrorCode.Oversize, `${b.length} bytes exceeds the limit of ${maxBytes}`);
       varuint.write(w, b.length);
       w.bytes(b);
+      lastText = v;
+      lastBytes = b;
     },
     read(r) {
       const start = r.offset;

@@ -5,6 +5,7 @@
  */
 import { compareBytes, toHex } from "../bytes.ts";
 import { decode } from "../codec/index.ts";
+import { hashMapKey } from "../hash.ts";
 import type { StateReader, StateWrite } from "../state.ts";
 import { StfBlockError, StfInvariantError } from "./errors.ts";
 import { applyDeposit, applyTx, type BlockContext, type DecodedTx } from "./execute.ts";
@@ -150,9 +151,12 @@ function supplyAt(reader: StateReader, t: Touched): SupplyRecord {
 function assertConservation(ledger: Ledger, pre: StateReader): SupplyDelta[] {
   const post = ledger.state;
   const held = new Map<string, bigint>();
+  const hexOf = new Map<string, string>();
   const add = (asset: Uint8Array, d: bigint) => {
-    const id = toHex(asset);
-    held.set(id, (held.get(id) ?? 0n) + d);
+    const id = assetMapKey(asset);
+    const sum = held.get(id);
+    if (sum === undefined) hexOf.set(id, toHex(asset));
+    held.set(id, (sum ?? 0n) + d);
   };
   for (const t of ledger.touchedBalances.values()) add(t.asset, amountAt(post, t) - amountAt(pre, t));
   for (const t of ledger.touchedItems.values()) add(t.asset, liveItemAt(post, t) - liveItemAt(pre, t));
@@ -171,7 +175,9 @@ function assertConservation(ledger: Ledger, pre: StateReader): SupplyDelta[] {
     };
     for (const v of [d.minted, d.burned, d.deposited, d.withdrawn])
       if (v < 0n) throw new StfInvariantError(`Supply counter of asset ${toHex(t.asset)} decreased.`);
-    supplied.set(toHex(t.asset), outstandingOf(after) - outstandingOf(before));
+    const id = assetMapKey(t.asset);
+    if (!hexOf.has(id)) hexOf.set(id, toHex(t.asset));
+    supplied.set(id, outstandingOf(after) - outstandingOf(before));
     if (d.minted !== 0n || d.burned !== 0n || d.deposited !== 0n || d.withdrawn !== 0n) deltas.push(d);
   }
   for (const id of new Set([...held.keys(), ...supplied.keys()])) {
@@ -179,9 +185,14 @@ function assertConservation(ledger: Ledger, pre: StateReader): SupplyDelta[] {
     const s = supplied.get(id) ?? 0n;
     if (h !== s)
       throw new StfInvariantError(
-        `Conservation broken for asset ${id}.`,
+        `Conservation broken for asset ${hexOf.get(id)}.`,
         `holdings changed by ${h}, supply by ${s}`,
       );
   }
   return deltas.sort((a, b) => compareBytes(a.asset, b.asset));
+}
+
+/** A Map key per asset id: hashMapKey for 32 bytes (all of them), else "h" + hex (odd length: never a 16-char hashMapKey). */
+function assetMapKey(asset: Uint8Array): string {
+  return asset.length === 32 ? hashMapKey(asset) : `h${toHex(asset)}`;
 }
