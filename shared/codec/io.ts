@@ -65,9 +65,13 @@ export class Writer {
   }
 }
 
-/** Cursor over input bytes; every read is bounds-checked. */
+/**
+ * Cursor over input bytes; every read is bounds-checked. Integers are read
+ * byte by byte rather than through a DataView: building a DataView per
+ * decode (most decodes are of small records) measured 2-3 times the cost of
+ * the reads themselves.
+ */
 export class Reader {
-  private readonly view: DataView;
   offset = 0;
   path: string[] = [];
 
@@ -75,7 +79,6 @@ export class Reader {
 
   constructor(buf: Uint8Array) {
     this.buf = buf;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   get remaining(): number {
@@ -91,21 +94,24 @@ export class Reader {
   }
   u16(): number {
     this.need(2);
-    const v = this.view.getUint16(this.offset);
-    this.offset += 2;
-    return v;
+    const b = this.buf;
+    const at = this.offset;
+    this.offset = at + 2;
+    return (b[at]! << 8) | b[at + 1]!;
   }
   u32(): number {
     this.need(4);
-    const v = this.view.getUint32(this.offset);
+    const v = word(this.buf, this.offset);
     this.offset += 4;
     return v;
   }
   u64(): bigint {
     this.need(8);
-    const v = this.view.getBigUint64(this.offset);
+    const hi = word(this.buf, this.offset);
+    const lo = word(this.buf, this.offset + 4);
     this.offset += 8;
-    return v;
+    // Below 2^53 the number is exact: one BigInt instead of a shift and an or.
+    return hi < 0x20_0000 ? BigInt(hi * 0x1_0000_0000 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
   }
   bytes(n: number): Uint8Array {
     this.need(n);
@@ -116,4 +122,9 @@ export class Reader {
   fail(code: CodecErrorCode, message: string): never {
     throw new CodecError(code, this.path.join("."), this.offset, message);
   }
+}
+
+/** The big-endian u32 at `at` (the caller checked the bounds). */
+function word(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }
