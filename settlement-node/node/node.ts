@@ -66,10 +66,10 @@ import { NodeFatalError } from "./errors.ts";
 import { PhaseLog } from "./phases.ts";
 import { VoteAudit } from "./vote-audit.ts";
 import {
-  decodeWalInput,
   decodeWalRecord,
   encodeWalInput,
   encodeWalSigned,
+  inputHeight,
   type LoggedInput,
 } from "./wal-input.ts";
 
@@ -82,6 +82,10 @@ export type NodeLogger = {
 
 /** Messages for the next height kept until it starts (then verified against its validator set). */
 export const NEXT_HEIGHT_MESSAGES_MAX = 2048;
+/** A WAL segment holds the inputs of up to this many heights (rollWal). */
+export const WAL_SEGMENT_HEIGHTS_MAX = 64n;
+/** ... or up to this many bytes (a new segment starts at the next height beyond it). */
+export const WAL_SEGMENT_BYTES_MAX = 16 * 1024 * 1024;
 /** Receipts kept in memory for the API, most recent heights. */
 export const RECEIPT_HEIGHTS_KEPT = 1000;
 
@@ -287,11 +291,12 @@ export class SettlementNode {
     });
     this.wal = wal;
     // The sign guard's own file may be behind states fsynced in the WAL (perform): take the latest.
-    const replay: typeof records = [];
+    // A segment holds several heights (rollWal): the inputs of the current height are replayed.
+    const replay: LoggedInput[] = [];
     for (const r of records) {
       const decoded = decodeWalRecord(r.payload);
       if (decoded.type === "signed") this.guard.observe(decoded.state);
-      else if (r.segmentHeight === heightCommitted + 1n) replay.push(r);
+      else if (BigInt(inputHeight(decoded.input)) === heightCommitted + 1n) replay.push(decoded.input);
     }
     this.logger.info(
       { heightCommitted: String(heightCommitted), walRecords: replay.length },
@@ -303,9 +308,9 @@ export class SettlementNode {
     try {
       // With no WAL for the next height nothing was signed for it: it may wait for the interval below.
       if (replay.length > 0 || heightCommitted === 0n) await this.startNextHeight();
-      for (const record of replay) {
+      for (const input of replay) {
         if (this.core.step === "commit") break;
-        await this.feed(decodeWalInput(record.payload));
+        await this.feed(input);
       }
     } finally {
       this.replaying = false;
@@ -575,11 +580,24 @@ export class SettlementNode {
     if (this.core.step === "commit" && BigInt(this.core.height) === height) await this.startNextHeight();
   }
 
-  /** Makes `height`'s WAL segment the current one and drops the ones below it. */
+  /**
+   * Entering `height`: starts a new WAL segment once the current one holds
+   * WAL_SEGMENT_HEIGHTS_MAX heights or WAL_SEGMENT_BYTES_MAX bytes, and then
+   * drops the segments below it (every input in them is of a committed
+   * height). Not a segment per height: sealing one, creating the next and
+   * pruning cost five fsyncs, which every height then paid on its critical
+   * path. Replay picks the current height's inputs by their own height.
+   */
   private rollWal(height: bigint): void {
-    if (this.wal.heightCurrentSegment < height) this.wal.startSegment(height);
+    const start = this.wal.heightCurrentSegment;
+    if (
+      start < height &&
+      (height - start >= WAL_SEGMENT_HEIGHTS_MAX || this.wal.sizeCurrentSegment >= WAL_SEGMENT_BYTES_MAX)
+    )
+      this.wal.startSegment(height);
+    if (this.wal.segments.length === 1) return;
     // Segments about to be pruned may hold the guard's latest state: its file catches up first.
-    if (this.wal.segments.length > 1) this.guard.flush();
+    this.guard.flush();
     this.wal.pruneBelow(height);
   }
 

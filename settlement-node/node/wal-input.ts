@@ -81,6 +81,21 @@ export function encodeWalInput(input: LoggedInput): Uint8Array {
   }
 }
 
+/** The height an input is for (every logged input is for the height the core was in). */
+export function inputHeight(input: LoggedInput): number {
+  switch (input.type) {
+    case "proposeValue":
+    case "timeout":
+      return input.height;
+    case "proposal":
+      return input.signed.proposal.height;
+    case "vote":
+      return input.signed.vote.height;
+    case "commit":
+      return input.certificate.height;
+  }
+}
+
 export function encodeWalSigned(state: SignedState): Uint8Array {
   return encode(walInputCodec, { type: "signed", ...state });
 }

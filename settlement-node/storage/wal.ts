@@ -158,6 +158,11 @@ export class WriteAheadLog {
     return this.segmentHeights[this.segmentHeights.length - 1]!;
   }
 
+  /** Bytes in the current segment, buffered records included. */
+  get sizeCurrentSegment(): number {
+    return this.writer.size;
+  }
+
   get segments(): readonly bigint[] {
     return this.segmentHeights;
   }
