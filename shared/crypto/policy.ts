@@ -74,10 +74,11 @@ function isYMinusOne(point: Uint8Array): boolean {
 
 /** A canonical encoding is one of the 8 small-order points. */
 export function isSmallOrderEncoding(point: Uint8Array): boolean {
+  // Keys and signatures are public: a comparison may stop at the first differing byte.
   for (const candidate of SMALL_ORDER_ENCODINGS) {
-    let diff = 0;
-    for (let i = 0; i < 32; i++) diff |= candidate[i]! ^ point[i]!;
-    if (diff === 0) return true;
+    let i = 0;
+    while (i < 32 && candidate[i] === point[i]) i++;
+    if (i === 32) return true;
   }
   return false;
 }
@@ -85,6 +86,6 @@ export function isSmallOrderEncoding(point: Uint8Array): boolean {
 /** All checks on R (bytes 0..31) and S that need no curve arithmetic. */
 export function passesSignatureByteChecks(signature: Uint8Array): boolean {
   if (!isCanonicalScalarS(signature)) return false;
-  const r = signature.subarray(0, 32);
-  return isCanonicalPointEncoding(r) && !isSmallOrderEncoding(r);
+  // The point checks read bytes 0..31 only: R, without a subarray.
+  return isCanonicalPointEncoding(signature) && !isSmallOrderEncoding(signature);
 }
