@@ -167,12 +167,32 @@ export function txSignBytesFromWire(txBytes: Uint8Array, tx: SignedTx): Uint8Arr
   const bodyLength = txBytes.length - 1 - SIGNATURE_BYTES * tx.signatures.length;
   const domainLength = 1 + txBytes[0]! + 4;
   const magic = SIGN_MAGIC.length;
-  const out = new Uint8Array(magic + 2 + domainLength + bodyLength);
+  const out = signBytesBuffer(magic + 2 + domainLength + bodyLength);
   out.set(SIGN_MAGIC, 0);
   out[magic] = SIGN_VERSION;
   out[magic + 1] = MessageType.LaneTx;
   out.set(txBytes.subarray(0, domainLength), magic + 2);
   out.set(txBytes.subarray(0, bodyLength), magic + 2 + domainLength);
+  return out;
+}
+
+/**
+ * Sign bytes are cut from shared 16 KB chunks (each is written once and
+ * never reused): a fresh array of their size (over V8's 64-byte on-heap
+ * limit) is an ArrayBuffer and backing store of its own per transaction.
+ */
+const SIGN_CHUNK_BYTES = 16 * 1024;
+let signChunk = new Uint8Array(SIGN_CHUNK_BYTES);
+let signChunkUsed = 0;
+
+function signBytesBuffer(length: number): Uint8Array {
+  if (length > SIGN_CHUNK_BYTES / 8) return new Uint8Array(length);
+  if (signChunkUsed + length > SIGN_CHUNK_BYTES) {
+    signChunk = new Uint8Array(SIGN_CHUNK_BYTES);
+    signChunkUsed = 0;
+  }
+  const out = signChunk.subarray(signChunkUsed, signChunkUsed + length);
+  signChunkUsed += length;
   return out;
 }
 
