@@ -87,7 +87,11 @@ export async function verifyTxsBatch(
       (evidence) => {
         const claim = checkEvidence(evidence);
         if (!claim) return null;
-        const ok = results[i++] === true && results[i++] === true;
+        // Both results are consumed whatever the first says: a short-circuit would shift every
+        // later transaction onto the wrong result (a forged signature read as the evidence's valid one).
+        const okA = results[i++] === true;
+        const okB = results[i++] === true;
+        const ok = okA && okB;
         return ok ? { validatorPublicKey: claim.validatorPublicKey, height: claim.height } : null;
       },
     ),
