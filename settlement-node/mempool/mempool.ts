@@ -50,12 +50,16 @@ export type MempoolOptions = {
 };
 
 type Entry = { hash: string; bytes: Uint8Array; tx: SignedSettlementTx; sender: string; nonce: bigint };
+/** One sender's pending transactions, ordered by nonce (arrival order among equal nonces). */
+type SenderQueue = { address: Uint8Array; entries: Entry[] };
 
 export class Mempool {
   private readonly options: MempoolOptions;
   private readonly txsMax: number;
   private readonly bytesMax: number;
   private readonly byHash = new Map<string, Entry>();
+  /** Per sender (hex public key), in the order senders arrived: what the proposer walks. */
+  private readonly bySender = new Map<string, SenderQueue>();
   private bytesTotal = 0;
   /** Insertion-ordered, bounded: the oldest are forgotten first (they are then verified again at commit). */
   private readonly verified = new Set<string>();
@@ -87,7 +91,8 @@ export class Mempool {
     const id = toHex(hash);
     if (this.byHash.has(id)) return { accepted: false, reason: "duplicate", hash };
     if (tx.body.fee < this.options.feeMin()) return { accepted: false, reason: "fee-too-low", hash };
-    const nonceNext = this.options.nonceOf(accountAddressOf(tx.body.sender));
+    const address = accountAddressOf(tx.body.sender);
+    const nonceNext = this.options.nonceOf(address);
     if (tx.body.nonce < nonceNext) return { accepted: false, reason: "nonce-used", hash };
     if (tx.body.nonce >= nonceNext + NONCE_GAP_MAX) return { accepted: false, reason: "nonce-gap", hash };
     if (this.byHash.size >= this.txsMax || this.bytesTotal + bytes.length > this.bytesMax)
@@ -108,7 +113,17 @@ export class Mempool {
     this.verified.add(id);
     if (this.verified.size > VERIFIED_HASHES_MAX) this.verified.delete(this.verified.values().next().value!);
     if (this.byHash.has(id)) return { accepted: false, reason: "duplicate", hash };
-    this.byHash.set(id, { hash: id, bytes, tx, sender: toHex(tx.body.sender), nonce: tx.body.nonce });
+    const entry: Entry = { hash: id, bytes, tx, sender: toHex(tx.body.sender), nonce: tx.body.nonce };
+    this.byHash.set(id, entry);
+    let queue = this.bySender.get(entry.sender);
+    if (!queue) {
+      queue = { address, entries: [] };
+      this.bySender.set(entry.sender, queue);
+    }
+    // Nonces mostly arrive in order: walk back from the end to the slot after every nonce ≤ this one.
+    let at = queue.entries.length;
+    while (at > 0 && queue.entries[at - 1]!.nonce > entry.nonce) at--;
+    queue.entries.splice(at, 0, entry);
     this.bytesTotal += bytes.length;
     return { accepted: true, hash };
   }
@@ -118,18 +133,11 @@ export class Mempool {
    * committed nonce, at most `countMax` and `bytesMax` in total.
    */
   take(countMax: number, bytesMax: number): Uint8Array[] {
-    const bySender = new Map<string, Entry[]>();
-    for (const e of this.byHash.values()) {
-      const list = bySender.get(e.sender) ?? [];
-      list.push(e);
-      bySender.set(e.sender, list);
-    }
     const out: Uint8Array[] = [];
     let bytes = 0;
-    for (const list of bySender.values()) {
-      list.sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
-      let expected = this.options.nonceOf(accountAddressOf(list[0]!.tx.body.sender));
-      for (const e of list) {
+    for (const queue of this.bySender.values()) {
+      let expected = this.options.nonceOf(queue.address);
+      for (const e of queue.entries) {
         if (e.nonce !== expected) break;
         if (out.length >= countMax || bytes + e.bytes.length > bytesMax) return out;
         out.push(e.bytes);
@@ -152,14 +160,34 @@ export class Mempool {
 
   /** True when take() would return at least one transaction: a block is worth proposing now. */
   hasProposable(): boolean {
-    return this.byHash.size > 0 && this.take(1, Number.MAX_SAFE_INTEGER).length > 0;
+    for (const queue of this.bySender.values())
+      if (queue.entries[0]!.nonce === this.options.nonceOf(queue.address)) return true;
+    return false;
   }
 
-  /** After a commit: drops the included transactions and any whose nonce is now used. */
-  update(included: readonly Uint8Array[]): void {
-    for (const h of included) this.remove(toHex(h));
-    for (const e of [...this.byHash.values()])
-      if (e.nonce < this.options.nonceOf(accountAddressOf(e.tx.body.sender))) this.remove(e.hash);
+  /**
+   * After a commit: drops the included transactions and any whose nonce is
+   * now used. Only a sender's own transactions move its nonce, so with the
+   * block's `senders` (public keys) only their queues are checked, and a
+   * commit costs its own size rather than the mempool's; without them every
+   * queue is.
+   */
+  update(included: readonly Uint8Array[], senders?: readonly Uint8Array[]): void {
+    const touched = new Set<string>();
+    for (const h of included) {
+      const e = this.byHash.get(toHex(h));
+      if (!e) continue;
+      touched.add(e.sender);
+      this.remove(e.hash);
+    }
+    if (senders === undefined) for (const sender of this.bySender.keys()) touched.add(sender);
+    else for (const pk of senders) touched.add(toHex(pk));
+    for (const sender of touched) {
+      const queue = this.bySender.get(sender);
+      if (!queue) continue;
+      const nonce = this.options.nonceOf(queue.address);
+      while (queue.entries.length > 0 && queue.entries[0]!.nonce < nonce) this.remove(queue.entries[0]!.hash);
+    }
   }
 
   private remove(id: string): void {
@@ -167,5 +195,8 @@ export class Mempool {
     if (!e) return;
     this.byHash.delete(id);
     this.bytesTotal -= e.bytes.length;
+    const queue = this.bySender.get(e.sender)!;
+    queue.entries.splice(queue.entries.indexOf(e), 1);
+    if (queue.entries.length === 0) this.bySender.delete(e.sender);
   }
 }

@@ -527,7 +527,10 @@ export class SettlementNode {
     this.blocks.put(height, value, encodeCertificate(certificate));
     this.phases.stored(height);
     this.keepReceipts(committed);
-    this.mempool.update(committed.txs.map((t) => t.hash));
+    this.mempool.update(
+      committed.txs.map((t) => t.hash),
+      committed.txs.map((t) => t.tx.body.sender),
+    );
     this.logger.info(
       {
         height: String(height),

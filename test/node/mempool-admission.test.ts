@@ -133,4 +133,35 @@ describe("mempool admission", () => {
     expect(mempool.size).toBe(1);
     expect(mempool.has(settlementTxHash(t2))).toBe(true);
   });
+
+  test("a commit with the block's senders drops their stale entries, also those of txs the block had and we did not", async () => {
+    const { mempool, nonces } = setup();
+    const [a, b, c] = [key(), key(), key()];
+    // a's nonce 0 was committed with other bytes (another fee) than the ones we hold.
+    for (const t of [tx(a, 0n, { fee: 3n }), tx(a, 1n), tx(b, 0n), tx(c, 0n)]) await mempool.add(t);
+    const inBlock = [tx(a, 0n), tx(b, 0n)];
+    nonces.set(toHex(accountAddressOf(a.publicKey)), 1n);
+    nonces.set(toHex(accountAddressOf(b.publicKey)), 1n);
+    mempool.update(inBlock.map(settlementTxHash), [a.publicKey, b.publicKey]);
+    expect(mempool.size).toBe(2);
+    expect(mempool.has(settlementTxHash(tx(a, 1n)))).toBe(true);
+    expect(mempool.has(settlementTxHash(tx(c, 0n)))).toBe(true);
+    expect(mempool.hasProposable()).toBe(true);
+    expect(
+      mempool
+        .take(10, 1 << 20)
+        .map(toHex)
+        .sort(),
+    ).toEqual([tx(a, 1n), tx(c, 0n)].map(toHex).sort());
+  });
+
+  test("hasProposable is false while every sender waits for a missing nonce", async () => {
+    const { mempool } = setup();
+    const [a, b] = [key(), key()];
+    await mempool.add(tx(a, 1n));
+    await mempool.add(tx(b, 2n));
+    expect(mempool.hasProposable()).toBe(false);
+    await mempool.add(tx(b, 0n));
+    expect(mempool.hasProposable()).toBe(true);
+  });
 });
