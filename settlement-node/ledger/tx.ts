@@ -215,6 +215,46 @@ export function laneDepositIdOf(lane: number, id: bigint): Uint8Array {
 export type VerifySignature = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
 export type VerifyEvidence = (evidence: Uint8Array) => DoubleSignEvidence | null;
 
+/** One signature a transaction carries: the key, the exact bytes signed, the signature. */
+export type TxSignature = { publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array };
+
+/**
+ * The signatures a decoded transaction carries, in the order they are
+ * checked: its sender's over settlementTxSignBytes, then (postCheckpoint)
+ * the sequencer's over checkpointSignBytes. Double-sign evidence is checked
+ * by the consensus layer (VerifyEvidence), not listed here.
+ */
+export function settlementTxSignatures(chainId: string, tx: SignedSettlementTx): TxSignature[] {
+  const out: TxSignature[] = [
+    { publicKey: tx.body.sender, message: settlementTxSignBytes(chainId, tx.body), signature: tx.signature },
+  ];
+  const p = tx.body.payload;
+  if (p.type === "postCheckpoint")
+    out.push({
+      publicKey: p.sequencer,
+      message: checkpointSignBytes(chainId, checkpointBodyOf(p)),
+      signature: p.sequencerSignature,
+    });
+  return out;
+}
+
+/**
+ * A decoded transaction with the results of its settlementTxSignatures, in
+ * their order, and the evidence verifier's answer for a report.
+ */
+export function verifiedTxOf(
+  tx: SignedSettlementTx,
+  hash: Uint8Array,
+  signaturesValid: readonly boolean[],
+  verifyEvidence: VerifyEvidence = () => null,
+): VerifiedTx {
+  const verified: VerifiedTx = { tx, hash, sigValid: signaturesValid[0] === true };
+  const p = tx.body.payload;
+  if (p.type === "postCheckpoint") verified.checkpointSigValid = signaturesValid[1] === true;
+  else if (p.type === "reportDoubleSign") verified.evidence = verifyEvidence(p.evidence);
+  return verified;
+}
+
 /**
  * Decodes and verifies a transaction for apply: the shell's one entry point,
  * given shared/crypto verifySignature and the consensus layer's evidence
@@ -227,20 +267,6 @@ export function verifySettlementTx(
   verifyEvidence: VerifyEvidence = () => null,
 ): VerifiedTx {
   const tx = decodeSettlementTx(txBytes);
-  const verified: VerifiedTx = {
-    tx,
-    hash: settlementTxHash(txBytes),
-    sigValid: verify(tx.body.sender, settlementTxSignBytes(chainId, tx.body), tx.signature),
-  };
-  const p = tx.body.payload;
-  if (p.type === "postCheckpoint") {
-    verified.checkpointSigValid = verify(
-      p.sequencer,
-      checkpointSignBytes(chainId, checkpointBodyOf(p)),
-      p.sequencerSignature,
-    );
-  } else if (p.type === "reportDoubleSign") {
-    verified.evidence = verifyEvidence(p.evidence);
-  }
-  return verified;
+  const results = settlementTxSignatures(chainId, tx).map((s) => verify(s.publicKey, s.message, s.signature));
+  return verifiedTxOf(tx, settlementTxHash(txBytes), results, verifyEvidence);
 }

@@ -27,8 +27,11 @@ import {
   Books,
   type Genesis,
   genesisWrites,
+  decodeSettlementTx,
+  settlementTxHash,
+  settlementTxSignatures,
   type VerifiedTx,
-  verifySettlementTx,
+  verifiedTxOf,
 } from "../ledger/index.ts";
 import type { CommittedBlock } from "../indexer/committed-block.ts";
 import { decodeBlock, type SettlementBlock } from "./block.ts";
@@ -49,53 +52,40 @@ export type EvidenceClaim = {
 export type EvidenceCheck = (evidence: Uint8Array) => EvidenceClaim | null;
 
 /**
- * Decodes and verifies transactions with the one signature policy.
- * verifySettlementTx takes synchronous verifiers, so this runs it twice:
- * once to collect every signature (sender, sequencer, evidence votes), then,
- * after one batch verification, to answer in the same order.
+ * Decodes and verifies a block's transactions with the one signature
+ * policy: each transaction is decoded and hashed once, every signature not
+ * already verified (`preverified`: the mempool's admission check, by the
+ * hash of the whole encoding) goes into one batch verification, and each
+ * transaction reads its own results back at the offsets it recorded.
  */
 export async function verifyTxsBatch(
   chainId: string,
   txs: readonly Uint8Array[],
   checkEvidence: EvidenceCheck = () => null,
-  preverified: (tx: Uint8Array) => boolean = () => false,
+  preverified: (tx: Uint8Array, hash: Uint8Array) => boolean = () => false,
 ): Promise<VerifiedTx[]> {
   const items: SignedItem[] = [];
-  const known = txs.map(preverified);
-  txs.forEach((tx, t) => {
-    verifySettlementTx(
-      tx,
-      chainId,
-      (publicKey, message, signature) => {
-        if (!known[t]) items.push({ publicKey, message, signature });
-        return false;
-      },
-      (evidence) => {
-        const claim = checkEvidence(evidence);
-        if (claim) items.push(...claim.items);
-        return null;
-      },
-    );
+  const pending = txs.map((bytes) => {
+    const tx = decodeSettlementTx(bytes);
+    const hash = settlementTxHash(bytes);
+    const at = items.length;
+    const signatures = preverified(bytes, hash) ? null : settlementTxSignatures(chainId, tx);
+    if (signatures) items.push(...signatures);
+    const p = tx.body.payload;
+    const claim = p.type === "reportDoubleSign" ? checkEvidence(p.evidence) : null;
+    if (claim) items.push(...claim.items);
+    return { tx, hash, at, signatures, claim };
   });
   const results = await verifyMany(items);
-  let i = 0;
-  return txs.map((tx, t) =>
-    verifySettlementTx(
-      tx,
-      chainId,
-      () => known[t] === true || results[i++] === true,
-      (evidence) => {
-        const claim = checkEvidence(evidence);
-        if (!claim) return null;
-        // Both results are consumed whatever the first says: a short-circuit would shift every
-        // later transaction onto the wrong result (a forged signature read as the evidence's valid one).
-        const okA = results[i++] === true;
-        const okB = results[i++] === true;
-        const ok = okA && okB;
-        return ok ? { validatorPublicKey: claim.validatorPublicKey, height: claim.height } : null;
-      },
-    ),
-  );
+  return pending.map(({ tx, hash, at, signatures, claim }) => {
+    const count = signatures?.length ?? 0;
+    // Preverified: every signature it carries (sender, sequencer) verified at admission.
+    const valid = signatures ? results.slice(at, at + count) : [true, true];
+    const claimOk = claim !== null && results[at + count] === true && results[at + count + 1] === true;
+    return verifiedTxOf(tx, hash, valid, () =>
+      claim && claimOk ? { validatorPublicKey: claim.validatorPublicKey, height: claim.height } : null,
+    );
+  });
 }
 
 export class SettlementChain {
@@ -197,7 +187,7 @@ export class SettlementChain {
     const lastProblem = await this.checkLastCommit(block);
     if (lastProblem) return lastProblem;
     try {
-      for (const tx of block.txs) verifySettlementTx(tx, this.chainId, () => false);
+      for (const tx of block.txs) decodeSettlementTx(tx);
     } catch (e) {
       return `a transaction does not decode: ${(e as Error).message}`;
     }
@@ -220,7 +210,7 @@ export class SettlementChain {
    */
   async commit(
     value: Uint8Array,
-    preverified: (tx: Uint8Array) => boolean = () => false,
+    preverified: (tx: Uint8Array, hash: Uint8Array) => boolean = () => false,
   ): Promise<CommittedSettlementBlock> {
     const block = decodeBlock(value);
     const height = this.height + 1n;

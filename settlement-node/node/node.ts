@@ -33,12 +33,7 @@ import {
   valueIdOf,
   voteSignBytes,
 } from "../consensus/index.ts";
-import {
-  encodeSettlementTx,
-  type LedgerReceipt,
-  settlementTxHash,
-  settlementTxSignBytes,
-} from "../ledger/index.ts";
+import { encodeSettlementTx, type LedgerReceipt, settlementTxSignBytes } from "../ledger/index.ts";
 import { type MessageSigner, nodeSigner } from "../crypto/node-signer.ts";
 import { Mempool } from "../mempool/mempool.ts";
 import { PeerNetwork } from "../p2p/network.ts";
@@ -520,9 +515,7 @@ export class SettlementNode {
       throw new NodeFatalError(
         `Block ${height} is already stored but the ledger is at ${this.chain.height}.`,
       );
-    const committed = await this.chain.commit(value, (tx) =>
-      this.mempool.signaturesVerified(settlementTxHash(tx)),
-    );
+    const committed = await this.chain.commit(value, (_tx, hash) => this.mempool.signaturesVerified(hash));
     this.phases.applied(height, certificate.round, committed.txs.length);
     this.blocks.put(height, value, encodeCertificate(certificate));
     this.phases.stored(height);
