@@ -16,6 +16,7 @@ import { createHash } from "node:crypto";
 import { toHex } from "../../shared/bytes.ts";
 import { CodecError } from "../../shared/codec/index.ts";
 import { addressFromPublicKey, verifyMany, verifySignature } from "../../shared/crypto/index.ts";
+import type { LoadedConfig } from "../config/config.ts";
 import {
   type CommitCertificate,
   type ConsensusConfig,
@@ -33,8 +34,8 @@ import {
   valueIdOf,
   voteSignBytes,
 } from "../consensus/index.ts";
-import { encodeSettlementTx, type LedgerReceipt, settlementTxSignBytes } from "../ledger/index.ts";
 import { type MessageSigner, nodeSigner } from "../crypto/node-signer.ts";
+import { encodeSettlementTx, type LedgerReceipt, settlementTxSignBytes } from "../ledger/index.ts";
 import { Mempool } from "../mempool/mempool.ts";
 import { PeerNetwork } from "../p2p/network.ts";
 import {
@@ -49,16 +50,16 @@ import {
   BlockStore,
   type DataDirLock,
   openWal,
-  SignGuard,
   type SignedState,
+  SignGuard,
   SignStep,
   type WriteAheadLog,
 } from "../storage/index.ts";
-import type { LoadedConfig } from "../config/config.ts";
 import { decodeCertificate, encodeBlock, encodeCertificate } from "./block.ts";
 import { type CommittedSettlementBlock, SettlementChain, verifyCertificate } from "./chain.ts";
 import { NodeFatalError } from "./errors.ts";
 import { PhaseLog } from "./phases.ts";
+import { VerifiedSignatures } from "./verified-signatures.ts";
 import { VoteAudit } from "./vote-audit.ts";
 import {
   decodeWalRecord,
@@ -94,6 +95,8 @@ export class SettlementNode {
   readonly mempool: Mempool;
   readonly network: PeerNetwork;
   readonly audit = new VoteAudit();
+  /** Peers' precommits that verified: the next block's lastCommit carries them (checkProposal). */
+  private readonly verifiedVotes = new VerifiedSignatures();
   /** Per-height phase timings (observation only: GET /v1/node/phases, the committed-block log line). */
   readonly phases = new PhaseLog();
   private readonly logger: NodeLogger;
@@ -776,12 +779,14 @@ export class SettlementNode {
       const validator = set.validators[v.validatorIndex];
       if (!validator) return true;
       const t0 = performance.now();
-      const ok = await verifySignature(
-        validator.publicKey,
-        voteSignBytes(this.chain.chainId, v),
-        m.signed.signature,
-      );
+      const item = {
+        publicKey: validator.publicKey,
+        message: voteSignBytes(this.chain.chainId, v),
+        signature: m.signed.signature,
+      };
+      const ok = await verifySignature(item.publicKey, item.message, item.signature);
       this.phases.verified(performance.now() - t0);
+      if (ok && v.type === "precommit") this.verifiedVotes.add(item);
       if (!ok) {
         this.logger.warn({ peer: peer.slice(0, 16) }, "p2p: vote with a bad signature");
         return true;
@@ -805,7 +810,9 @@ export class SettlementNode {
         return true;
       // No check that block.proposer signed this proposal: it names who built the block, and in a
       // later round the proposer re-proposes its valid value (L15), built by an earlier proposer.
-      const problem = await this.chain.checkProposal(p.value, BigInt(Date.now()));
+      const problem = await this.chain.checkProposal(p.value, BigInt(Date.now()), (item) =>
+        this.verifiedVotes.has(item),
+      );
       this.phases.verified(performance.now() - t0);
       if (problem)
         this.logger.warn({ height: p.height, round: p.round, problem }, "consensus: invalid proposal");

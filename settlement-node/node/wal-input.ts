@@ -16,7 +16,6 @@ import {
   u32,
   u64,
 } from "../../shared/codec/index.ts";
-import type { SignedState } from "../storage/sign-guard.ts";
 import {
   type ConsensusInput,
   decodeConsensusMessage,
@@ -24,6 +23,7 @@ import {
   encodeConsensusMessage,
   VALUE_BYTES_MAX,
 } from "../consensus/index.ts";
+import type { SignedState } from "../storage/sign-guard.ts";
 
 const MESSAGE_BYTES_MAX = VALUE_BYTES_MAX + 256 * 1024;
 

@@ -7,9 +7,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { signSettlementTx, testNetwork } from "../../settlement-node/api/testing.ts";
-import { encodeEvidence, signVote, type Vote } from "../../settlement-node/consensus/index.ts";
+import { encodeEvidence, signVote, type Vote, voteSignBytes } from "../../settlement-node/consensus/index.ts";
 import { accountAddressOf, encodeSettlementTx, parseGenesis } from "../../settlement-node/ledger/index.ts";
-import { SettlementChain, verifyTxsBatch } from "../../settlement-node/node/chain.ts";
+import { SettlementChain, verifyCertificate, verifyTxsBatch } from "../../settlement-node/node/chain.ts";
+import { VerifiedSignatures } from "../../settlement-node/node/verified-signatures.ts";
 import { sign } from "../../shared/crypto/index.ts";
 
 describe("verifyTxsBatch", () => {
@@ -70,5 +71,58 @@ describe("verifyTxsBatch", () => {
     expect(r!.evidence).toBeNull();
     expect(f!.sigValid).toBe(false);
     expect(h!.sigValid).toBe(true);
+  });
+
+  it("a certificate's precommits already verified as votes are skipped, and only exactly those", async () => {
+    const set = chain.validatorsNext();
+    const valueId = new Uint8Array(32).fill(5);
+    const precommits = set.map((v, validatorIndex) => {
+      const k = network.validators.find((x) => x.publicKey.every((b, i) => b === v.publicKey[i]))!;
+      const signer = { publicKey: k.publicKey, sign: (m: Uint8Array) => sign(k.secretKey, m) };
+      return signVote(genesis.chainId, signer, {
+        type: "precommit",
+        height: 1,
+        round: 0,
+        valueId,
+        validatorIndex,
+        extension: new Uint8Array(0),
+      });
+    });
+    const verified = new VerifiedSignatures();
+    for (const [i, p] of precommits.entries())
+      verified.add({
+        publicKey: set[i]!.publicKey,
+        message: voteSignBytes(genesis.chainId, p.vote),
+        signature: p.signature,
+      });
+    const known = (item: Parameters<VerifiedSignatures["has"]>[0]) => verified.has(item);
+    const certificate = { height: 1, round: 0, valueId, precommits };
+    expect(await verifyCertificate(genesis.chainId, certificate, set, valueId, 1n, known)).toBe(true);
+    // A broken signature is not "known" because the intact one was: it is verified, and fails.
+    const broken = precommits.map((p) => ({ ...p, signature: p.signature.slice() }));
+    broken[2]!.signature[5]! ^= 1;
+    expect(
+      await verifyCertificate(
+        genesis.chainId,
+        { ...certificate, precommits: broken },
+        set,
+        valueId,
+        1n,
+        known,
+      ),
+    ).toBe(false);
+    // Nor is the same signature over other bytes (another round).
+    const item = {
+      publicKey: set[0]!.publicKey,
+      message: voteSignBytes(genesis.chainId, precommits[0]!.vote),
+      signature: precommits[0]!.signature,
+    };
+    expect(verified.has(item)).toBe(true);
+    expect(
+      verified.has({
+        ...item,
+        message: voteSignBytes(genesis.chainId, { ...precommits[0]!.vote, round: 1 }),
+      }),
+    ).toBe(false);
   });
 });
