@@ -11,7 +11,21 @@ export class BytesError extends BitlayerError {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
+/**
+ * ES2026's Uint8Array.fromHex and toHex where the runtime has them (workerd
+ * does, Node 22 does not): the same bytes and the same lowercase text as the
+ * loops below, at native speed on the edge's hot path (a batch request
+ * carries its transactions as hex). Errors always come from the loop, so
+ * their type and message do not depend on the runtime.
+ */
+type NativeHex = {
+  fromHex?: (hex: string) => Uint8Array;
+};
+const nativeFromHex = (Uint8Array as unknown as NativeHex).fromHex;
+const nativeToHex = (Uint8Array.prototype as unknown as { toHex?: () => string }).toHex;
+
 export function toHex(bytes: Uint8Array): string {
+  if (nativeToHex !== undefined) return nativeToHex.call(bytes);
   let out = "";
   for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!];
   return out;
@@ -19,6 +33,17 @@ export function toHex(bytes: Uint8Array): string {
 
 /** Parses lowercase or uppercase hex without a 0x prefix; rejects odd length and non-hex characters. */
 export function fromHex(hex: string): Uint8Array {
+  if (nativeFromHex !== undefined && typeof hex === "string") {
+    try {
+      return nativeFromHex(hex);
+    } catch {
+      // Not hex: the loop below names the problem.
+    }
+  }
+  return fromHexLoop(hex);
+}
+
+function fromHexLoop(hex: string): Uint8Array {
   if (hex.length % 2 !== 0) throw new BytesError(`Hex string has odd length ${hex.length}.`);
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) {

@@ -5,7 +5,7 @@
  * spends its time in. Prints self time by function and writes the raw
  * profile to .bench/edge.cpuprofile (open it in Chrome DevTools).
  *
- *   node_modules/.bin/node bench/edge/profile.ts [--mode batch|single] [--seconds 4]
+ *   node_modules/.bin/node bench/edge/profile.ts [--mode batch|single] [--requests N] [--clients N]
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -23,7 +23,7 @@ const argValue = (name: string): string | undefined => {
 };
 const mode = argValue("--mode") ?? "batch";
 const requests = Number(argValue("--requests") ?? (mode === "batch" ? 30 : 400));
-const CLIENTS = mode === "batch" ? 4 : 16;
+const CLIENTS = Number(argValue("--clients") ?? (mode === "batch" ? 4 : 16));
 const vars = wranglerVars(fs.readFileSync(path.join(ROOT, "wrangler.toml"), "utf8"));
 
 type ProfileNode = {

@@ -157,9 +157,14 @@ export class LaneExecutor {
     return decode(laneRecordCodec, raw);
   }
 
-  /** Decodes each transaction and checks every required signature in one verifyMany call. */
-  async verify(txs: readonly Uint8Array[]): Promise<VerifiedTx[]> {
-    return await verifyTxs(txs, this.#verifyMany);
+  /**
+   * Decodes each transaction and checks every required signature in one
+   * verifyMany call. `prepared` (prepareTx of each transaction, in order),
+   * when the caller already has it (the Sequencer reads idempotency keys and
+   * hashes before), saves hashing and decoding again.
+   */
+  async verify(txs: readonly Uint8Array[], prepared?: readonly PreparedTx[]): Promise<VerifiedTx[]> {
+    return await verifyTxs(txs, this.#verifyMany, prepared);
   }
 
   /**
@@ -384,6 +389,23 @@ export class LaneExecutor {
 }
 
 /**
+ * A transaction's hash and decoding, made once: `decoded` is null when the
+ * bytes are not a canonical SignedTx, undefined when they were not decoded
+ * (over TX_BYTES_MAX, or an unexpected error: executeBlock then judges them).
+ */
+export type PreparedTx = { hash: Uint8Array; decoded: SignedTx | null | undefined };
+
+export function prepareTx(bytes: Uint8Array): PreparedTx {
+  const hash = txHash(bytes);
+  if (bytes.length > TX_BYTES_MAX) return { hash, decoded: undefined };
+  try {
+    return { hash, decoded: decodeSignedTx(bytes) };
+  } catch (error) {
+    return { hash, decoded: error instanceof CodecError ? null : undefined };
+  }
+}
+
+/**
  * Decodes each transaction and checks every required signature in one
  * verifyMany call: LaneExecutor.verify, and the watcher's replay of sealed
  * blocks (replay.ts), so both judge a signature by the same rule.
@@ -391,25 +413,22 @@ export class LaneExecutor {
 export async function verifyTxs(
   txs: readonly Uint8Array[],
   verifyMany: VerifyMany = defaultVerifyMany,
+  prepared?: readonly PreparedTx[],
 ): Promise<VerifiedTx[]> {
+  if (prepared !== undefined && prepared.length !== txs.length)
+    throw new RangeError(`verifyTxs: ${prepared.length} prepared entries for ${txs.length} transactions.`);
   const items: SignedItem[] = [];
   const owners: number[] = [];
   const verified: VerifiedTx[] = txs.map((bytes, i) => {
-    const entry: VerifiedTx = { bytes, hash: txHash(bytes), sigValid: false };
-    if (bytes.length > TX_BYTES_MAX) return entry;
+    const { hash, decoded } = prepared?.[i] ?? prepareTx(bytes);
+    const entry: VerifiedTx = { bytes, hash, sigValid: false };
+    if (decoded !== undefined) entry.decoded = decoded;
+    if (!decoded) return entry; // Malformed: executeBlock reports it as TxStatus.Malformed.
     try {
-      let tx: SignedTx;
-      try {
-        tx = decodeSignedTx(bytes);
-      } catch (error) {
-        if (error instanceof CodecError) entry.decoded = null;
-        throw error;
-      }
-      entry.decoded = tx;
-      const { body, signatures } = tx;
+      const { body, signatures } = decoded;
       const signers = requiredSigners(body);
       if (signers.length !== signatures.length) return entry;
-      const message = txSignBytesFromWire(bytes, tx);
+      const message = txSignBytesFromWire(bytes, decoded);
       signers.forEach((publicKey, s) => {
         items.push({ publicKey, message, signature: signatures[s]! });
         owners.push(i);

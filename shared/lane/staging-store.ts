@@ -3,13 +3,20 @@
  * so the only writes to durable storage happen in one synchronous block after
  * the (async) signature checks and receipt signing are done. A failed step is
  * dropped without touching storage.
+ *
+ * The pending nodes are also listed in insertion order, so flush and discard
+ * cost the step's own nodes, not the map's capacity: one large step grows the
+ * map for good, and a single-transaction step after it would otherwise walk
+ * (and clear) every slot (profiled in the Sequencer: most of a small step).
  */
 import { Bytes32Map } from "../bytes32-map.ts";
-import type { NodeStore } from "../smt/store.ts";
+import { type NodeStore, putAll } from "../smt/store.ts";
 
 export class StagingNodeStore implements NodeStore {
   readonly inner: NodeStore;
   readonly #pending = new Bytes32Map<Uint8Array>(1024);
+  /** Each pending hash once, in first-put order (copies: callers may reuse their arrays). */
+  #order: Uint8Array[] = [];
 
   constructor(inner: NodeStore) {
     this.inner = inner;
@@ -21,22 +28,29 @@ export class StagingNodeStore implements NodeStore {
     return this.#pending.get(hash) ?? this.inner.get(hash);
   }
   put(hash: Uint8Array, record: Uint8Array): void {
+    if (!this.#pending.has(hash)) this.#order.push(hash.slice());
     this.#pending.set(hash, record);
   }
   delete(hash: Uint8Array): void {
     this.#pending.delete(hash);
     this.inner.delete(hash);
   }
-  /** Writes every pending node to the inner store (synchronously). */
+  /** Writes every pending node to the inner store (synchronously, one putMany), in first-put order. */
   flush(): number {
-    const count = this.#pending.size;
-    this.#pending.forEach((record, hash) => {
-      this.inner.put(hash, record);
-    });
-    this.#pending.clear();
-    return count;
+    const hashes: Uint8Array[] = [];
+    const records: Uint8Array[] = [];
+    for (const hash of this.#order) {
+      const record = this.#pending.get(hash);
+      if (record === undefined) continue; // deleted since
+      hashes.push(hash);
+      records.push(record);
+    }
+    putAll(this.inner, hashes, records);
+    this.discard();
+    return hashes.length;
   }
   discard(): void {
-    this.#pending.clear();
+    for (const hash of this.#order) this.#pending.delete(hash);
+    this.#order = [];
   }
 }

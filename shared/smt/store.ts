@@ -23,7 +23,19 @@ export interface NodeStore {
   get(hash: Uint8Array): Uint8Array | undefined;
   /** Stores `record` under `hash`; storing the same hash again is harmless (same content). */
   put(hash: Uint8Array, record: Uint8Array): void;
+  /**
+   * put for each (hashes[i], records[i]), as one write where the backend can
+   * (SQLite: one multi-row INSERT instead of a statement per node). Optional:
+   * callers fall back to put (putAll below).
+   */
+  putMany?(hashes: readonly Uint8Array[], records: readonly Uint8Array[]): void;
   delete(hash: Uint8Array): void;
+}
+
+/** Writes every (hashes[i], records[i]) to `store`, with its putMany when it has one. */
+export function putAll(store: NodeStore, hashes: readonly Uint8Array[], records: readonly Uint8Array[]): void {
+  if (store.putMany) store.putMany(hashes, records);
+  else for (let i = 0; i < hashes.length; i++) store.put(hashes[i]!, records[i]!);
 }
 
 const RECORD_LEAF = 1;
@@ -230,6 +242,13 @@ export class CachedNodeStore implements NodeStore {
     this.#inner.put(hash, record);
     this.#old.delete(hash);
     this.#remember(hash, record);
+  }
+  putMany(hashes: readonly Uint8Array[], records: readonly Uint8Array[]): void {
+    putAll(this.#inner, hashes, records);
+    for (let i = 0; i < hashes.length; i++) {
+      this.#old.delete(hashes[i]!);
+      this.#remember(hashes[i]!, records[i]!);
+    }
   }
   delete(hash: Uint8Array): void {
     this.#inner.delete(hash);

@@ -18,13 +18,16 @@ import { hexParam, jsonBody, parse, queryOf } from "./validate.ts";
 
 export { Sequencer } from "./sequencer/sequencer.ts";
 
-const HEX = /^(0x)?([0-9a-fA-F]{2})*$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function decodeTx(text: string, encoding: "hex" | "base64", field: string): Uint8Array {
   if (encoding === "hex") {
-    if (!HEX.test(text)) throw badRequest("invalid_encoding", "Not hex of whole bytes.", field);
-    return fromHex(text.startsWith("0x") ? text.slice(2) : text);
+    // fromHex checks every character itself (a regex first cost more than the decoding, profiled).
+    try {
+      return fromHex(text.startsWith("0x") ? text.slice(2) : text);
+    } catch {
+      throw badRequest("invalid_encoding", "Not hex of whole bytes.", field);
+    }
   }
   if (!BASE64.test(text) || text.length % 4 !== 0)
     throw badRequest("invalid_encoding", "Not padded base64.", field);

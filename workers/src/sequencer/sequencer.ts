@@ -11,48 +11,56 @@
  * building is idempotent because it only takes blocks no checkpoint holds).
  */
 import { DurableObject } from "cloudflare:workers";
+import { asc, desc, eq, gte, isNull, ne } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
-import { asc, desc, eq, gte, isNull, ne } from "drizzle-orm";
 import { migrations } from "../../../migrations/edge/migrations.ts";
 import { settlementPayloadCodec } from "../../../settlement-node/ledger/tx.ts";
-import { toHex, fromHex } from "../../../shared/bytes.ts";
+import { fromHex, toHex } from "../../../shared/bytes.ts";
 import { decode, encode } from "../../../shared/codec/index.ts";
 import {
   blocksForNextCheckpoint,
   buildCheckpoint,
+  createSigner,
   LaneExecutor,
   type LaneHead,
+  type PreparedTx,
+  prepareTx,
   type SignedLaneReceipt,
-  signedLaneReceiptCodec,
-  createSigner,
   type Signer,
+  signedLaneReceiptCodec,
 } from "../../../shared/lane/index.ts";
 import { CachedNodeStore, encodeSmtMultiproof } from "../../../shared/smt/index.ts";
 import {
   accountCodec,
   balanceCodec,
-  decodeSignedTx,
   itemCodec,
   keys,
   laneRecordCodec,
   NATIVE_ASSET,
+  type SignedTx,
   tokenCodec,
-  txHash,
 } from "../../../shared/stf/index.ts";
 import type { Env } from "../env.ts";
+import { benchWrite } from "./bench-write.ts";
+import { addSyntheticAccounts } from "./bulk-accounts.ts";
 import { type LaneConfig, laneConfig } from "./config.ts";
+import { applyInboxStep, inboxPollMs, LaneInboxStore, pollInbox } from "./deposits.ts";
 import { acceptFeed, broadcastReceipts, closeFeed, feedMessage } from "./feed.ts";
 import { CheckpointPoster } from "./poster.ts";
 import { posterConfig, settlementVerificationView } from "./poster-config.ts";
 import * as schema from "./schema.ts";
 import { SqlNodeStore } from "./sql-node-store.ts";
-import { applyInboxStep, inboxPollMs, LaneInboxStore, pollInbox } from "./deposits.ts";
-import { withdrawalProof, type WithdrawalProofView } from "./withdrawal-proof.ts";
-import { benchWrite } from "./bench-write.ts";
-import { addSyntheticAccounts } from "./bulk-accounts.ts";
 import { type ReceiptRowRaw, StepSql } from "./step-sql.ts";
-import type { DevLaneState, FinalityStatus, ProvenRead, ReceiptView, SubmitResult, TxOutcome } from "./types.ts";
+import type {
+  DevLaneState,
+  FinalityStatus,
+  ProvenRead,
+  ReceiptView,
+  SubmitResult,
+  TxOutcome,
+} from "./types.ts";
+import { type WithdrawalProofView, withdrawalProof } from "./withdrawal-proof.ts";
 
 const HEAD_ID = 1;
 
@@ -172,24 +180,42 @@ export class Sequencer extends DurableObject<Env> {
     }
     // Known transactions (same bytes, or same sender and idempotency key) get their stored receipt.
     const outcomes: (TxOutcome | undefined)[][] = requests.map((txs) => txs.map(() => undefined));
-    const fresh: { r: number; i: number; bytes: Uint8Array; idempotencyId: string | null }[] = [];
+    const fresh: {
+      r: number;
+      i: number;
+      bytes: Uint8Array;
+      prepared: PreparedTx;
+      idempotencyId: string | null;
+    }[] = [];
     const seen = new Map<string, { r: number; i: number }>();
     // Each transaction's hash and idempotency id are computed once per step (profiled: hot).
-    const hashes = requests.map((txs) => txs.map((bytes) => toHex(txHash(bytes))));
+    const prepared = requests.map((txs) => txs.map((bytes) => prepareTx(bytes)));
+    const hashes = prepared.map((ps) => ps.map((p) => toHex(p.hash)));
+    const idempotencyIds = prepared.map((ps) => ps.map((p) => idempotencyIdOf(p.decoded)));
+    const known = this.#stepSql.knownReceipts(
+      hashes.flat(),
+      idempotencyIds.flat().filter((id) => id !== null),
+    );
     for (const [r, txs] of requests.entries())
       txs.forEach((bytes, i) => {
         const h = hashes[r]![i]!;
-        const idempotencyId = idempotencyIdOf(bytes);
-        const known = this.#knownReceipt(h, idempotencyId);
-        if (known) outcomes[r]![i] = { index: i, status: "included", duplicate: true, receipt: known };
+        const idempotencyId = idempotencyIds[r]![i]!;
+        const row =
+          known.byHash.get(h) ??
+          (idempotencyId === null ? undefined : known.byIdempotencyId.get(idempotencyId));
+        if (row)
+          outcomes[r]![i] = { index: i, status: "included", duplicate: true, receipt: this.#viewOfRow(row) };
         else {
-          if (!seen.has(h)) fresh.push({ r, i, bytes, idempotencyId });
+          if (!seen.has(h)) fresh.push({ r, i, bytes, prepared: prepared[r]![i]!, idempotencyId });
           seen.set(h, seen.get(h) ?? { r, i });
         }
       });
 
     if (fresh.length > 0) {
-      const verified = await this.#executor.verify(fresh.map((f) => f.bytes));
+      const verified = await this.#executor.verify(
+        fresh.map((f) => f.bytes),
+        fresh.map((f) => f.prepared),
+      );
       const nowMs = BigInt(this.#laneNowMs());
       const step = this.#executor.execute(verified, nowMs);
       let signed: SignedLaneReceipt[];
@@ -263,14 +289,6 @@ export class Sequencer extends DurableObject<Env> {
       }
     }
     return outcomes.map((o) => ({ ok: true, results: o as TxOutcome[] }));
-  }
-
-  /** The stored receipt of a transaction already applied (same hash, or same sender and idempotency key). */
-  #knownReceipt(txHashHex: string, idempotencyId: string | null): ReceiptView | undefined {
-    const row =
-      this.#stepSql.receiptByHash(txHashHex) ??
-      (idempotencyId === null ? undefined : this.#stepSql.receiptByIdempotencyKey(idempotencyId));
-    return row === undefined ? undefined : this.#viewOfRow(row);
   }
 
   #viewOfRow(row: ReceiptRowRaw): ReceiptView {
@@ -505,7 +523,9 @@ export class Sequencer extends DurableObject<Env> {
         store: this.#inbox,
       });
     } catch (error) {
-      console.warn(JSON.stringify({ msg: "inbox: poll failed", lane: this.#config.lane, error: String(error) }));
+      console.warn(
+        JSON.stringify({ msg: "inbox: poll failed", lane: this.#config.lane, error: String(error) }),
+      );
     }
     this.#inboxPending = true;
     // Through the pump, so the inbox step never interleaves with a submit step.
@@ -530,7 +550,9 @@ export class Sequencer extends DurableObject<Env> {
       }
     } catch (error) {
       this.#inboxPending = true;
-      console.warn(JSON.stringify({ msg: "inbox: step failed", lane: this.#config.lane, error: String(error) }));
+      console.warn(
+        JSON.stringify({ msg: "inbox: step failed", lane: this.#config.lane, error: String(error) }),
+      );
     }
   }
 
@@ -577,7 +599,8 @@ export class Sequencer extends DurableObject<Env> {
   /** Moves the lane's clock forward by `ms`, then runs the alarm (checkpoints that came due are built and posted). */
   async devAdvanceClock(ms: number): Promise<DevLaneState> {
     this.#requireDev();
-    if (!Number.isSafeInteger(ms) || ms < 0) throw new Error(`advance by a whole number of ms ≥ 0, got ${ms}`);
+    if (!Number.isSafeInteger(ms) || ms < 0)
+      throw new Error(`advance by a whole number of ms ≥ 0, got ${ms}`);
     this.#clockOffsetMs += ms;
     await this.alarm();
     return this.#devState();
@@ -715,7 +738,9 @@ export class Sequencer extends DurableObject<Env> {
       .orderBy(asc(schema.receipts.height), asc(schema.receipts.index))
       .limit(max)
       .all()
-      .map((row) => receiptView(decode(signedLaneReceiptCodec, u8(row.signed)), this.#finalityOf(row.height)));
+      .map((row) =>
+        receiptView(decode(signedLaneReceiptCodec, u8(row.signed)), this.#finalityOf(row.height)),
+      );
   }
 }
 
@@ -738,14 +763,10 @@ function receiptView(s: SignedLaneReceipt, finality: FinalityStatus, encoded?: U
   };
 }
 
-/** sender ‖ idempotency key as hex, or null when the transaction has none (or does not decode). */
-function idempotencyIdOf(bytes: Uint8Array): string | null {
-  try {
-    const { body } = decodeSignedTx(bytes);
-    return body.idempotencyKey ? toHex(body.sender) + toHex(body.idempotencyKey) : null;
-  } catch {
-    return null;
-  }
+/** sender ‖ idempotency key as hex, or null when the transaction has none (or did not decode). */
+function idempotencyIdOf(tx: SignedTx | null | undefined): string | null {
+  const body = tx?.body;
+  return body?.idempotencyKey ? toHex(body.sender) + toHex(body.idempotencyKey) : null;
 }
 
 function jsonReady(value: unknown): unknown {

@@ -61,16 +61,31 @@ export class StepSql {
       .one().n;
   }
 
-  receiptByHash(txHashHex: string): ReceiptRowRaw | undefined {
-    return first(
-      this.#sql.exec<ReceiptRowRaw>("SELECT height, signed FROM receipts WHERE tx_hash = ?", txHashHex),
-    );
-  }
-
-  receiptByIdempotencyKey(id: string): ReceiptRowRaw | undefined {
-    return first(
-      this.#sql.exec<ReceiptRowRaw>("SELECT height, signed FROM receipts WHERE idempotency_key = ?", id),
-    );
+  /**
+   * The stored receipts of a step's transactions, by hash and by idempotency
+   * id (sender ‖ key hex), in two queries whatever the step's size: the ids
+   * go in as one JSON array each (json_each), so the platform's 100-parameter
+   * bound does not split them, and each id is a primary-key or index lookup.
+   */
+  knownReceipts(
+    txHashesHex: readonly string[],
+    idempotencyIds: readonly string[],
+  ): { byHash: Map<string, ReceiptRowRaw>; byIdempotencyId: Map<string, ReceiptRowRaw> } {
+    const byHash = new Map<string, ReceiptRowRaw>();
+    const byIdempotencyId = new Map<string, ReceiptRowRaw>();
+    if (txHashesHex.length > 0)
+      for (const row of this.#sql.exec<ReceiptRowRaw & { tx_hash: string }>(
+        "SELECT tx_hash, height, signed FROM receipts WHERE tx_hash IN (SELECT value FROM json_each(?))",
+        JSON.stringify(txHashesHex),
+      ))
+        byHash.set(row.tx_hash, { height: row.height, signed: row.signed });
+    if (idempotencyIds.length > 0)
+      for (const row of this.#sql.exec<ReceiptRowRaw & { idempotency_key: string }>(
+        "SELECT idempotency_key, height, signed FROM receipts WHERE idempotency_key IN (SELECT value FROM json_each(?))",
+        JSON.stringify(idempotencyIds),
+      ))
+        byIdempotencyId.set(row.idempotency_key, { height: row.height, signed: row.signed });
+    return { byHash, byIdempotencyId };
   }
 
   insertBlock(b: BlockInsert): void {
