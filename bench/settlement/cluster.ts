@@ -343,6 +343,18 @@ async function cpuSeconds(c: Cluster): Promise<number> {
   return all.reduce((a, b) => a + b, 0) / 1e6;
 }
 
+/** Native signature verifies so far, summed over the validators (their /metrics counter). */
+async function verifiesOf(c: Cluster): Promise<number> {
+  const all = await Promise.all(
+    c.urls.map(async (url) => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const line = text.split("\n").find((l) => l.startsWith("bitlayer_settlement_signature_verifies_total "));
+      return Number(line?.split(" ")[1] ?? Number.NaN);
+    }),
+  );
+  return all.reduce((a, b) => a + b, 0);
+}
+
 function phaseTable(title: string, summaries: PhaseSummary[]): string {
   const cell = (x: number | undefined) => (x === undefined ? "-" : x.toFixed(1));
   const lines = [
@@ -396,6 +408,7 @@ async function throughputPhase(c: Cluster, senders: KeyPair[]) {
       txs.push(signedTx(a, start[i]! + BigInt(k), { type: "transfer", to, amount: 1n }));
   const h0 = await heightOf(url);
   const cpu0 = await cpuSeconds(c);
+  const verifies0 = await verifiesOf(c);
   const t0 = performance.now();
   const refused = await submitAll(c.urls, txs);
   const tSubmitted = performance.now();
@@ -408,9 +421,11 @@ async function throughputPhase(c: Cluster, senders: KeyPair[]) {
   });
   const seconds = (performance.now() - t0) / 1000;
   const cpu = (await cpuSeconds(c)) - cpu0;
+  const verifies = (await verifiesOf(c)) - verifies0;
   const blocks = Number((await heightOf(url)) - h0);
   return {
     validatorCpuMsPerTx: (1000 * cpu) / (txs.length - refused),
+    verifiesPerTxPerValidator: verifies / c.urls.length / (txs.length - refused),
     validatorCoresBusy: cpu / seconds,
     txs: txs.length,
     refused,
@@ -509,6 +524,7 @@ async function checkpointPhase(c: Cluster, sequencers: KeyPair[]) {
   for (let i = 0; i < perLane; i++) for (const chain of chains) txs.push(chain[i]!);
   const h0 = await heightOf(url);
   const cpu0 = await cpuSeconds(c);
+  const verifies0 = await verifiesOf(c);
   const t0 = performance.now();
   const refused = await submitAll(c.urls, txs);
   const total = sequencers.length * perLane;
@@ -519,8 +535,10 @@ async function checkpointPhase(c: Cluster, sequencers: KeyPair[]) {
   });
   const seconds = (performance.now() - t0) / 1000;
   const cpu = (await cpuSeconds(c)) - cpu0;
+  const verifies = (await verifiesOf(c)) - verifies0;
   return {
     validatorCpuMsPerCheckpoint: (1000 * cpu) / (total - refused),
+    verifiesPerCheckpointPerValidator: verifies / c.urls.length / (total - refused),
     validatorCoresBusy: cpu / seconds,
     lanes: sequencers.length,
     checkpoints: total,
@@ -643,6 +661,7 @@ function printTable(r: {
   };
   throughput: {
     validatorCpuMsPerTx: number;
+    verifiesPerTxPerValidator: number;
     validatorCoresBusy: number;
     txs: number;
     refused: number;
@@ -653,6 +672,7 @@ function printTable(r: {
   };
   checkpoints: {
     validatorCpuMsPerCheckpoint: number;
+    verifiesPerCheckpointPerValidator: number;
     validatorCoresBusy: number;
     lanes: number;
     checkpoints: number;
@@ -689,6 +709,7 @@ function printTable(r: {
       `${f(r.throughput.validatorCpuMsPerTx)} ms`,
       `${f(r.throughput.validatorCoresBusy)} cores busy`,
     ],
+    [`  signature verifies per transfer (per validator)`, f(r.throughput.verifiesPerTxPerValidator), ""],
     [
       `lane checkpoints (${r.checkpoints.lanes} lanes, ${r.checkpoints.checkpoints - r.checkpoints.refused} × ${r.checkpoints.batchDataBytes} B batches)`,
       `${f(r.checkpoints.checkpointsPerSecond, 0)} /s`,
@@ -698,6 +719,11 @@ function printTable(r: {
       `  validator CPU per checkpoint (4 processes)`,
       `${f(r.checkpoints.validatorCpuMsPerCheckpoint)} ms`,
       `${f(r.checkpoints.validatorCoresBusy)} cores busy`,
+    ],
+    [
+      `  signature verifies per checkpoint (per validator)`,
+      f(r.checkpoints.verifiesPerCheckpointPerValidator),
+      "2 = one of the sender's, one of the sequencer's",
     ],
   ];
   const w0 = Math.max(...rows.map((x) => x[0].length));

@@ -5,6 +5,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { nativeVerifyCount } from "../crypto/node-verifier.ts";
 import type { SettlementBackend } from "./backend.ts";
 
 export type ApiMetrics = {
@@ -56,6 +57,17 @@ export function createApiMetrics(backend: SettlementBackend, registry = new Regi
     registers: [registry],
     collect() {
       this.set(backend.status().catchingUp ? 1 : 0);
+    },
+  });
+  let verifiesReported = 0;
+  new Counter({
+    name: "bitlayer_settlement_signature_verifies_total",
+    help: "Ed25519 verifications run by this process's native verifier (transactions, votes, certificates)",
+    registers: [registry],
+    collect() {
+      const now = nativeVerifyCount();
+      this.inc(now - verifiesReported);
+      verifiesReported = now;
     },
   });
   return { registry, requests, requestSeconds, txsSubmitted };

@@ -28,8 +28,18 @@ export const nodeCryptoVerifier: NativeVerifier<KeyObject> = {
       type: "spki",
     }),
   // The algorithm is null for Ed25519: it hashes internally (PureEdDSA).
-  verify: (key, message, signature) => verify(null, message, key, signature),
+  verify: (key, message, signature) => {
+    nativeVerifies++;
+    return verify(null, message, key, signature);
+  },
 };
+
+let nativeVerifies = 0;
+
+/** Native verifies this process has run (after the policy pre-checks): the metrics' signature counter. */
+export function nativeVerifyCount(): number {
+  return nativeVerifies;
+}
 
 export function installNodeVerifier(options: SetNativeVerifierOptions = {}): void {
   setNativeVerifier(nodeCryptoVerifier, options);

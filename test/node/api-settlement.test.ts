@@ -6,7 +6,15 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../shared/bytes.ts";
-import { formatAddress } from "../../shared/crypto/index.ts";
+import {
+  formatAddress,
+  generateKeyPair,
+  setNativeVerifier,
+  sign,
+  verifySignature,
+  webCryptoVerifier,
+} from "../../shared/crypto/index.ts";
+import { installNodeVerifier } from "../../settlement-node/crypto/node-verifier.ts";
 import { type CheckpointProof, verifyCheckpointProof } from "../../shared/sdk/verifyCheckpointProof.ts";
 import { bytesToWire } from "../../shared/sdk/wire.ts";
 import { createSettlementApi } from "../../settlement-node/api/app.ts";
@@ -307,6 +315,28 @@ describe("success shapes", () => {
     expect(text).toContain(`bitlayer_settlement_height ${backend.latestHeight()}`);
     expect(text).toMatch(/bitlayer_api_requests_total\{method="GET",route="\/v1\/status",status="200"\} 1/);
     expect(text).toContain('bitlayer_api_txs_submitted_total{result="accepted"}');
+  });
+
+  it("GET /metrics counts the native signature verifies the node runs", async () => {
+    const verifies = async () =>
+      Number(
+        (await (await app.request("/metrics")).text()).match(
+          /^bitlayer_settlement_signature_verifies_total (\d+)$/m,
+        )![1],
+      );
+    const key = generateKeyPair(new Uint8Array(32).fill(9));
+    const message = new Uint8Array([1, 2, 3]);
+    const signature = sign(key.secretKey, message);
+    installNodeVerifier();
+    try {
+      const before = await verifies();
+      for (let i = 0; i < 3; i++) expect(await verifySignature(key.publicKey, message, signature)).toBe(true);
+      // Refused by the policy's byte checks (S ≥ L): never reaches the native verifier.
+      expect(await verifySignature(key.publicKey, message, new Uint8Array(64).fill(0xff))).toBe(false);
+      expect(await verifies()).toBe(before + 3);
+    } finally {
+      setNativeVerifier(webCryptoVerifier);
+    }
   });
 
   it("GET /v1/openapi.json documents every route the app serves, and only those", async () => {
