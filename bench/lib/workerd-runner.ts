@@ -58,13 +58,28 @@ export type WorkerdBench = {
   close(): Promise<void>;
 };
 
-export async function startWorkerd(modules: CaseModule[]): Promise<WorkerdBench> {
+/** The bundle in workerd through Miniflare; `inspectorPort` opens workerd's inspector (bench/profile-workerd.ts). */
+export async function startBenchWorker(
+  modules: CaseModule[],
+  options: { inspectorPort?: number } = {},
+): Promise<Miniflare> {
   const script = await bundleWorker(modules);
   // Miniflare 5 takes per-worker `config` objects; the converter accepts the classic flat options.
   const mf = new Miniflare(
-    convertV4MiniflareOptions({ name: "bench", modules: true, script, ...workerCompatibility() }),
+    convertV4MiniflareOptions({
+      name: "bench",
+      modules: true,
+      script,
+      ...workerCompatibility(),
+      ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
+    }),
   );
   await mf.ready;
+  return mf;
+}
+
+export async function startWorkerd(modules: CaseModule[]): Promise<WorkerdBench> {
+  const mf = await startBenchWorker(modules);
 
   const call = async (path: string, params: Record<string, string | number>) => {
     const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));

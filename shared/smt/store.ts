@@ -173,12 +173,7 @@ export class StoreRefSource implements RefSource {
 export { hashMapKey } from "../hash.ts";
 
 export class MemoryNodeStore implements NodeStore {
-  readonly #records: Bytes32Map<Uint8Array>;
-
-  /** `expectedRecords` sizes the map up front (no rehashing while it fills to that many). */
-  constructor(expectedRecords = 16) {
-    this.#records = new Bytes32Map<Uint8Array>(expectedRecords);
-  }
+  readonly #records = new Bytes32Map<Uint8Array>();
 
   get size(): number {
     return this.#records.size;
