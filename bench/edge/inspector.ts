@@ -14,8 +14,9 @@ export class Inspector {
   private constructor(ws: WebSocket) {
     this.#ws = ws;
     ws.on("message", (data) => {
-      const msg = JSON.parse(String(data)) as { id?: number; result?: unknown };
-      if (msg.id !== undefined) this.#pending.get(msg.id)?.(msg.result);
+      const msg = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: unknown };
+      // workerd first echoes a long call (id, method, params: no result); only the answer settles it.
+      if (msg.id !== undefined && ("result" in msg || "error" in msg)) this.#pending.get(msg.id)?.(msg.result);
     });
   }
 
@@ -52,16 +53,21 @@ export class Inspector {
     });
   }
 
-  /**
-   * V8 heap of the Worker's isolate, in MiB (used, and allocated by V8),
-   * after asking for a full GC. workerd's inspector takes
-   * HeapProfiler.collectGarbage but never answers it (seen with workerd
-   * 1.20261117), so the request gets a short timeout instead of hanging.
-   */
-  async heapAfterGcMiB(): Promise<{ usedMiB: number; totalMiB: number }> {
-    await this.call("HeapProfiler.collectGarbage", {}, 1_000);
+  /** V8 heap of the Worker's isolate as it is (garbage included), in MiB: used, and allocated by V8. */
+  async heapMiB(): Promise<{ usedMiB: number; totalMiB: number }> {
     const h = await this.call<{ usedSize: number; totalSize: number }>("Runtime.getHeapUsage");
     return { usedMiB: h.usedSize / 2 ** 20, totalMiB: h.totalSize / 2 ** 20 };
+  }
+
+  /**
+   * The heap after a full GC: the live set, which the isolate's memory limit
+   * applies to. workerd's inspector never answers HeapProfiler.collectGarbage
+   * (workerd 1.20261117), but a heap snapshot starts with a full GC, so one
+   * is taken and its chunks are discarded. Slow for a large heap (seconds).
+   */
+  async heapAfterGcMiB(): Promise<{ usedMiB: number; totalMiB: number }> {
+    await this.call("HeapProfiler.takeHeapSnapshot", { reportProgress: false }, 300_000);
+    return await this.heapMiB();
   }
 
   close(): void {
