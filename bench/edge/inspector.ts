@@ -10,11 +10,19 @@ export class Inspector {
   readonly #ws: WebSocket;
   readonly #pending = new Map<number, (v: unknown) => void>();
   #nextId = 1;
+  /** When the last heap-snapshot chunk arrived (0: none yet). */
+  #lastChunkMs = 0;
 
   private constructor(ws: WebSocket) {
     this.#ws = ws;
     ws.on("message", (data) => {
-      const msg = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: unknown };
+      const msg = JSON.parse(String(data)) as {
+        id?: number;
+        method?: string;
+        result?: unknown;
+        error?: unknown;
+      };
+      if (msg.method === "HeapProfiler.addHeapSnapshotChunk") this.#lastChunkMs = performance.now();
       // workerd first echoes a long call (id, method, params: no result); only the answer settles it.
       if (msg.id !== undefined && ("result" in msg || "error" in msg)) this.#pending.get(msg.id)?.(msg.result);
     });
@@ -63,10 +71,22 @@ export class Inspector {
    * The heap after a full GC: the live set, which the isolate's memory limit
    * applies to. workerd's inspector never answers HeapProfiler.collectGarbage
    * (workerd 1.20261117), but a heap snapshot starts with a full GC, so one
-   * is taken and its chunks are discarded. Slow for a large heap (seconds).
+   * is taken and its chunks are discarded. workerd does not answer that call
+   * either, so the snapshot counts as done once its chunks stop coming (a
+   * second of silence after the first). Slow for a large heap (seconds).
    */
   async heapAfterGcMiB(): Promise<{ usedMiB: number; totalMiB: number }> {
-    await this.call("HeapProfiler.takeHeapSnapshot", { reportProgress: false }, 300_000);
+    this.#lastChunkMs = 0;
+    const answered = this.call("HeapProfiler.takeHeapSnapshot", { reportProgress: false }, 300_000);
+    let done = false;
+    void answered.then(() => {
+      done = true;
+    });
+    const started = performance.now();
+    while (!done && performance.now() - started < 300_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (this.#lastChunkMs > 0 && performance.now() - this.#lastChunkMs > 1_000) break;
+    }
     return await this.heapMiB();
   }
 
