@@ -22,6 +22,7 @@ import { TxStatus, txStatusName } from "../stf/codes.ts";
 import type { DecodedTx } from "../stf/execute.ts";
 import { type Genesis, genesisWrites } from "../stf/genesis.ts";
 import { DEPOSITS_PER_BLOCK_MAX, TX_BYTES_MAX } from "../stf/limits.ts";
+import { readHintsOf } from "../stf/read-hints.ts";
 import { keys, type LaneRecord, laneRecordCodec } from "../stf/records.ts";
 import {
   type BlockHeader,
@@ -241,6 +242,7 @@ export class LaneExecutor {
   }
 
   #executeInto(step: LaneStep, txs: readonly VerifiedTx[], nowMs: bigint): void {
+    this.#tree.prefetch(txs.flatMap((tx) => (tx.decoded && tx.sigValid ? readHintsOf(tx.decoded.body) : [])));
     let queue = txs.map((tx, inputIndex) => ({ tx, inputIndex }));
     while (queue.length > 0) {
       const { take, rest } = this.#fill(queue);

@@ -27,6 +27,21 @@ export class StagingNodeStore implements NodeStore {
   get(hash: Uint8Array): Uint8Array | undefined {
     return this.#pending.get(hash) ?? this.inner.get(hash);
   }
+  /** Pending nodes as get() finds them; the rest in one inner getMany (or get each, without one). */
+  getMany(hashes: readonly Uint8Array[]): (Uint8Array | undefined)[] {
+    const out = hashes.map((h) => this.#pending.get(h));
+    const missing: number[] = [];
+    out.forEach((r, i) => {
+      if (r === undefined) missing.push(i);
+    });
+    if (missing.length === 0) return out;
+    const wanted = missing.map((i) => hashes[i]!);
+    const found = this.inner.getMany ? this.inner.getMany(wanted) : wanted.map((h) => this.inner.get(h));
+    missing.forEach((i, k) => {
+      out[i] = found[k];
+    });
+    return out;
+  }
   put(hash: Uint8Array, record: Uint8Array): void {
     if (!this.#pending.has(hash)) this.#order.push(hash.slice());
     this.#pending.set(hash, record);

@@ -29,6 +29,12 @@ export interface NodeStore {
    * callers fall back to put (putAll below).
    */
   putMany?(hashes: readonly Uint8Array[], records: readonly Uint8Array[]): void;
+  /**
+   * get for each hash, as one read where the backend can (SQLite: a few
+   * statements instead of one per node); undefined where a hash is absent.
+   * Optional: SparseMerkleTree.prefetch uses it when present.
+   */
+  getMany?(hashes: readonly Uint8Array[]): (Uint8Array | undefined)[];
   delete(hash: Uint8Array): void;
 }
 
@@ -242,6 +248,39 @@ export class CachedNodeStore implements NodeStore {
     this.#inner.put(hash, record);
     this.#old.delete(hash);
     this.#remember(hash, record);
+  }
+  /** Cached records as get() finds them; the misses in one inner getMany when it has one. */
+  getMany(hashes: readonly Uint8Array[]): (Uint8Array | undefined)[] {
+    const out: (Uint8Array | undefined)[] = new Array(hashes.length);
+    const missing: number[] = [];
+    for (let i = 0; i < hashes.length; i++) {
+      const hash = hashes[i]!;
+      const young = this.#young.get(hash);
+      if (young !== undefined) {
+        this.hits++;
+        out[i] = young;
+        continue;
+      }
+      const old = this.#old.get(hash);
+      if (old !== undefined) {
+        this.hits++;
+        this.#old.delete(hash);
+        this.#remember(hash, old);
+        out[i] = old;
+        continue;
+      }
+      missing.push(i);
+    }
+    if (missing.length === 0) return out;
+    this.misses += missing.length;
+    const wanted = missing.map((i) => hashes[i]!);
+    const found = this.#inner.getMany ? this.#inner.getMany(wanted) : wanted.map((h) => this.#inner.get(h));
+    missing.forEach((i, k) => {
+      const record = found[k];
+      if (record !== undefined) this.#remember(hashes[i]!, record);
+      out[i] = record;
+    });
+    return out;
   }
   putMany(hashes: readonly Uint8Array[], records: readonly Uint8Array[]): void {
     putAll(this.#inner, hashes, records);

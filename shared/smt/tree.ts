@@ -3,6 +3,7 @@
  * updated one block at a time (docs/spec/merkle.md).
  */
 import { compareBytes, equalBytes, toHex } from "../bytes.ts";
+import { Bytes32Map } from "../bytes32-map.ts";
 import type { StateKey, StateReader, StateWrite } from "../state.ts";
 import { assertKey, isZeroHash } from "./hashing.ts";
 import { generateProof, type SmtProof } from "./proof.ts";
@@ -118,6 +119,47 @@ export class SparseMerkleTree implements StateReader {
     const value = this.getAt(this.#root, key);
     values.set(key, value === undefined ? null : value.slice());
     return value;
+  }
+
+  /**
+   * Reads the nodes on the paths of `keys` under the current root one level
+   * at a time, each level in one store.getMany, so that the get()s that
+   * follow find them in the store's cache: a block's reads of accounts the
+   * cache does not hold cost a statement per level, not one per node
+   * (a lane with 1,000,000 accounts: ~14 cold nodes per transfer). Keys whose
+   * values are cached are skipped. Only a hint: it changes no result, does
+   * nothing without getMany, and leaves missing nodes for get() to report.
+   */
+  prefetch(keys: readonly StateKey[]): void {
+    if (!this.#store.getMany) return;
+    let frontier: { hash: Uint8Array; key: StateKey }[] = [];
+    for (const key of keys)
+      if (key.length === 32 && this.#values?.get(key) === undefined) frontier.push({ hash: this.#root, key });
+    for (let depth = 0; frontier.length > 0; depth++) {
+      frontier = frontier.filter((f) => !isZeroHash(f.hash));
+      // Paths share their upper nodes: each distinct node is asked for once.
+      const slot = new Bytes32Map<number>(frontier.length);
+      const hashes: Uint8Array[] = [];
+      for (const f of frontier)
+        if (!slot.has(f.hash)) {
+          slot.set(f.hash, hashes.length);
+          hashes.push(f.hash);
+        }
+      const records = this.#store.getMany(hashes);
+      const next: typeof frontier = [];
+      for (const f of frontier) {
+        const record = records[slot.get(f.hash)!];
+        if (record === undefined) continue;
+        let step: ReturnType<typeof readStep>;
+        try {
+          step = readStep(f.hash, record, f.key, depth);
+        } catch {
+          continue; // unreadable: get() reports it
+        }
+        if (step instanceof Uint8Array) next.push({ hash: step, key: f.key });
+      }
+      frontier = next;
+    }
   }
 
   /** The value of `key` under any readable root, or undefined if absent. */

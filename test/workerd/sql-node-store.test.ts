@@ -1,8 +1,9 @@
 /**
  * SqlNodeStore in a real Durable Object's SQLite: putMany writes in
  * multi-row statements (50 nodes each, the platform's 100-parameter bound)
- * and every node reads back as written, including a partial last chunk,
- * a node written twice, and through CachedNodeStore after an eviction.
+ * and every node reads back as written (get, and getMany at 100 a
+ * statement), including a partial last chunk, a node written twice, and
+ * after an eviction.
  */
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -39,6 +40,14 @@ describe("SqlNodeStore.putMany", () => {
       const store = new SqlNodeStore(state.storage.sql);
       for (const n of nodes) expect(toHex(store.get(n.hash)!)).toBe(toHex(n.record));
       expect(store.get(sha256(Uint8Array.of(1, 2, 3)))).toBeUndefined();
+      // getMany: 100 per statement, answers in input order, undefined for an absent hash.
+      const absent = sha256(Uint8Array.of(4, 5, 6));
+      const asked = [absent, ...nodes.map((n) => n.hash).reverse(), nodes[0]!.hash];
+      const got = store.getMany(asked);
+      expect(got).toHaveLength(asked.length);
+      expect(got[0]).toBeUndefined();
+      expect(got.slice(1, -1).map((r) => toHex(r!))).toEqual(nodes.map((n) => toHex(n.record)).reverse());
+      expect(toHex(got[asked.length - 1]!)).toBe(toHex(nodes[0]!.record));
     });
   });
 });

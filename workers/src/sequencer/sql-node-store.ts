@@ -2,6 +2,7 @@
  * The state tree's NodeStore in the Durable Object's SQLite: one row per
  * node. Synchronous, like the SQL API, so a ledger step has no await.
  */
+import { toHex } from "../../../shared/bytes.ts";
 import type { NodeStore } from "../../../shared/smt/store.ts";
 
 export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
@@ -15,6 +16,10 @@ const NODE_ROWS_PER_INSERT = 50;
 const nodeInsertSql = (rows: number) =>
   `INSERT OR REPLACE INTO smt_nodes (hash, record) VALUES ${Array.from({ length: rows }, () => "(?, ?)").join(", ")}`;
 const NODE_INSERT_FULL = nodeInsertSql(NODE_ROWS_PER_INSERT);
+const NODE_ROWS_PER_SELECT = 100;
+const nodeSelectSql = (rows: number) =>
+  `SELECT hash, record FROM smt_nodes WHERE hash IN (${Array.from({ length: rows }, () => "?").join(", ")})`;
+const NODE_SELECT_FULL = nodeSelectSql(NODE_ROWS_PER_SELECT);
 
 export class SqlNodeStore implements NodeStore {
   readonly #sql: SqlStorage;
@@ -26,6 +31,21 @@ export class SqlNodeStore implements NodeStore {
       .exec<{ record: ArrayBuffer }>("SELECT record FROM smt_nodes WHERE hash = ?", toArrayBuffer(hash))
       .toArray()[0];
     return row === undefined ? undefined : new Uint8Array(row.record);
+  }
+  /** Up to 100 nodes per statement (the platform's bound on parameters). */
+  getMany(hashes: readonly Uint8Array[]): (Uint8Array | undefined)[] {
+    const found = new Map<string, Uint8Array>();
+    for (let at = 0; at < hashes.length; at += NODE_ROWS_PER_SELECT) {
+      const chunk = hashes.slice(at, at + NODE_ROWS_PER_SELECT);
+      const sql =
+        chunk.length === NODE_ROWS_PER_SELECT ? NODE_SELECT_FULL : nodeSelectSql(chunk.length);
+      for (const row of this.#sql.exec<{ hash: ArrayBuffer; record: ArrayBuffer }>(
+        sql,
+        ...chunk.map((h) => toArrayBuffer(h)),
+      ))
+        found.set(toHex(new Uint8Array(row.hash)), new Uint8Array(row.record));
+    }
+    return hashes.map((h) => found.get(toHex(h)));
   }
   put(hash: Uint8Array, record: Uint8Array): void {
     this.#sql.exec(
