@@ -32,12 +32,12 @@ class CountingStore implements NodeStore {
 }
 
 const keyOf = (i: number) => sha256(Uint8Array.of(i & 255, (i >> 8) & 255, (i >> 16) & 255, 1));
-const valueOf = (i: number) => Uint8Array.of(i & 255, 7, 7);
+const leafValue = (i: number) => Uint8Array.of(i & 255, 7, 7);
 
 function builtTree(count: number) {
   const backing = new CountingStore();
   const writer = new SparseMerkleTree(backing);
-  writer.update(Array.from({ length: count }, (_, i) => ({ key: keyOf(i), value: valueOf(i) })));
+  writer.update(Array.from({ length: count }, (_, i) => ({ key: keyOf(i), value: leafValue(i) })));
   return { backing, root: writer.root, version: writer.version };
 }
 
@@ -53,7 +53,7 @@ describe("SparseMerkleTree.prefetch", () => {
     expect(backing.getManyCalls).toBeGreaterThan(5);
     expect(backing.getManyCalls).toBeLessThan(40);
     expect(backing.gets).toBe(0);
-    for (const [k, i] of present.entries()) expect(tree.get(keys[k]!)).toEqual(valueOf(i));
+    for (const [k, i] of present.entries()) expect(tree.get(keys[k]!)).toEqual(leafValue(i));
     for (const key of keys.slice(250)) expect(tree.get(key)).toBeUndefined();
     expect(backing.gets).toBe(0);
   });
