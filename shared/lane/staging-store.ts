@@ -10,7 +10,7 @@
  * (and clear) every slot (profiled in the Sequencer: most of a small step).
  */
 import { Bytes32Map } from "../bytes32-map.ts";
-import { type NodeStore, putAll } from "../smt/store.ts";
+import { getAll, type NodeStore, putAll } from "../smt/store.ts";
 
 export class StagingNodeStore implements NodeStore {
   readonly inner: NodeStore;
@@ -36,7 +36,7 @@ export class StagingNodeStore implements NodeStore {
     });
     if (missing.length === 0) return out;
     const wanted = missing.map((i) => hashes[i]!);
-    const found = this.inner.getMany ? this.inner.getMany(wanted) : wanted.map((h) => this.inner.get(h));
+    const found = getAll(this.inner, wanted);
     missing.forEach((i, k) => {
       out[i] = found[k];
     });

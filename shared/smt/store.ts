@@ -38,6 +38,11 @@ export interface NodeStore {
   delete(hash: Uint8Array): void;
 }
 
+/** Reads every hash from `store`, with its getMany when it has one. */
+export function getAll(store: NodeStore, hashes: readonly Uint8Array[]): (Uint8Array | undefined)[] {
+  return store.getMany ? store.getMany(hashes) : hashes.map((h) => store.get(h));
+}
+
 /** Writes every (hashes[i], records[i]) to `store`, with its putMany when it has one. */
 export function putAll(store: NodeStore, hashes: readonly Uint8Array[], records: readonly Uint8Array[]): void {
   if (store.putMany) store.putMany(hashes, records);
@@ -274,7 +279,7 @@ export class CachedNodeStore implements NodeStore {
     if (missing.length === 0) return out;
     this.misses += missing.length;
     const wanted = missing.map((i) => hashes[i]!);
-    const found = this.#inner.getMany ? this.#inner.getMany(wanted) : wanted.map((h) => this.#inner.get(h));
+    const found = getAll(this.#inner, wanted);
     missing.forEach((i, k) => {
       const record = found[k];
       if (record !== undefined) this.#remember(hashes[i]!, record);
