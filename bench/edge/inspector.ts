@@ -23,8 +23,9 @@ export class Inspector {
         error?: unknown;
       };
       if (msg.method === "HeapProfiler.addHeapSnapshotChunk") this.#lastChunkMs = performance.now();
-      // workerd first echoes a long call (id, method, params: no result); only the answer settles it.
-      if (msg.id !== undefined && ("result" in msg || "error" in msg)) this.#pending.get(msg.id)?.(msg.result);
+      // The first message with a call's id settles it: workerd answers some calls (Profiler.start,
+      // HeapProfiler.takeHeapSnapshot) only with an echo of the request, which has no result.
+      if (msg.id !== undefined) this.#pending.get(msg.id)?.(msg.result);
     });
   }
 
@@ -71,21 +72,20 @@ export class Inspector {
    * The heap after a full GC: the live set, which the isolate's memory limit
    * applies to. workerd's inspector never answers HeapProfiler.collectGarbage
    * (workerd 1.20261117), but a heap snapshot starts with a full GC, so one
-   * is taken and its chunks are discarded. workerd does not answer that call
-   * either, so the snapshot counts as done once its chunks stop coming (a
-   * second of silence after the first). Slow for a large heap (seconds).
+   * is taken and its chunks are discarded. workerd answers that call with an
+   * echo only, so the snapshot counts as done once its chunks stop coming (a
+   * second of silence after the first; at most 5 minutes, or 10 s without
+   * any chunk). Slow for a large heap (seconds).
    */
   async heapAfterGcMiB(): Promise<{ usedMiB: number; totalMiB: number }> {
     this.#lastChunkMs = 0;
-    const answered = this.call("HeapProfiler.takeHeapSnapshot", { reportProgress: false }, 300_000);
-    let done = false;
-    void answered.then(() => {
-      done = true;
-    });
+    await this.call("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
     const started = performance.now();
-    while (!done && performance.now() - started < 300_000) {
+    for (;;) {
       await new Promise((r) => setTimeout(r, 100));
-      if (this.#lastChunkMs > 0 && performance.now() - this.#lastChunkMs > 1_000) break;
+      const now = performance.now();
+      if (this.#lastChunkMs > 0 ? now - this.#lastChunkMs > 1_000 : now - started > 10_000) break;
+      if (now - started > 300_000) break;
     }
     return await this.heapMiB();
   }
