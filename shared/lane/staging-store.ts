@@ -10,7 +10,7 @@
  * (and clear) every slot (profiled in the Sequencer: most of a small step).
  */
 import { Bytes32Map } from "../bytes32-map.ts";
-import { getAll, type NodeStore, putAll } from "../smt/store.ts";
+import { fillMissing, type NodeStore, putAll } from "../smt/store.ts";
 
 export class StagingNodeStore implements NodeStore {
   readonly inner: NodeStore;
@@ -30,16 +30,7 @@ export class StagingNodeStore implements NodeStore {
   /** Pending nodes as get() finds them; the rest in one inner getMany (or get each, without one). */
   getMany(hashes: readonly Uint8Array[]): (Uint8Array | undefined)[] {
     const out = hashes.map((h) => this.#pending.get(h));
-    const missing: number[] = [];
-    out.forEach((r, i) => {
-      if (r === undefined) missing.push(i);
-    });
-    if (missing.length === 0) return out;
-    const wanted = missing.map((i) => hashes[i]!);
-    const found = getAll(this.inner, wanted);
-    missing.forEach((i, k) => {
-      out[i] = found[k];
-    });
+    fillMissing(this.inner, hashes, out);
     return out;
   }
   put(hash: Uint8Array, record: Uint8Array): void {

@@ -38,9 +38,28 @@ export interface NodeStore {
   delete(hash: Uint8Array): void;
 }
 
-/** Reads every hash from `store`, with its getMany when it has one. */
-export function getAll(store: NodeStore, hashes: readonly Uint8Array[]): (Uint8Array | undefined)[] {
-  return store.getMany ? store.getMany(hashes) : hashes.map((h) => store.get(h));
+/**
+ * Fills each undefined out[i] with `store`'s record of hashes[i], in one
+ * getMany when the store has one; `found` hears of each record read. Returns
+ * how many were asked for (a cache's misses).
+ */
+export function fillMissing(
+  store: NodeStore,
+  hashes: readonly Uint8Array[],
+  out: (Uint8Array | undefined)[],
+  found?: (hash: Uint8Array, record: Uint8Array) => void,
+): number {
+  const missing: number[] = [];
+  for (let i = 0; i < out.length; i++) if (out[i] === undefined) missing.push(i);
+  if (missing.length === 0) return 0;
+  const wanted = missing.map((i) => hashes[i]!);
+  const records = store.getMany ? store.getMany(wanted) : wanted.map((h) => store.get(h));
+  missing.forEach((i, k) => {
+    const record = records[k];
+    if (record !== undefined) found?.(hashes[i]!, record);
+    out[i] = record;
+  });
+  return missing.length;
 }
 
 /** Writes every (hashes[i], records[i]) to `store`, with its putMany when it has one. */
@@ -232,18 +251,8 @@ export class CachedNodeStore implements NodeStore {
     return this.#young.size + this.#old.size;
   }
   get(hash: Uint8Array): Uint8Array | undefined {
-    const young = this.#young.get(hash);
-    if (young !== undefined) {
-      this.hits++;
-      return young;
-    }
-    const old = this.#old.get(hash);
-    if (old !== undefined) {
-      this.hits++;
-      this.#old.delete(hash);
-      this.#remember(hash, old);
-      return old;
-    }
+    const cached = this.#cached(hash);
+    if (cached !== undefined) return cached;
     this.misses++;
     const record = this.#inner.get(hash);
     if (record !== undefined) this.#remember(hash, record);
@@ -256,35 +265,8 @@ export class CachedNodeStore implements NodeStore {
   }
   /** Cached records as get() finds them; the misses in one inner getMany when it has one. */
   getMany(hashes: readonly Uint8Array[]): (Uint8Array | undefined)[] {
-    const out: (Uint8Array | undefined)[] = new Array(hashes.length);
-    const missing: number[] = [];
-    for (let i = 0; i < hashes.length; i++) {
-      const hash = hashes[i]!;
-      const young = this.#young.get(hash);
-      if (young !== undefined) {
-        this.hits++;
-        out[i] = young;
-        continue;
-      }
-      const old = this.#old.get(hash);
-      if (old !== undefined) {
-        this.hits++;
-        this.#old.delete(hash);
-        this.#remember(hash, old);
-        out[i] = old;
-        continue;
-      }
-      missing.push(i);
-    }
-    if (missing.length === 0) return out;
-    this.misses += missing.length;
-    const wanted = missing.map((i) => hashes[i]!);
-    const found = getAll(this.#inner, wanted);
-    missing.forEach((i, k) => {
-      const record = found[k];
-      if (record !== undefined) this.#remember(hashes[i]!, record);
-      out[i] = record;
-    });
+    const out = hashes.map((h) => this.#cached(h));
+    this.misses += fillMissing(this.#inner, hashes, out, (hash, record) => this.#remember(hash, record));
     return out;
   }
   putMany(hashes: readonly Uint8Array[], records: readonly Uint8Array[]): void {
@@ -303,6 +285,22 @@ export class CachedNodeStore implements NodeStore {
   /** Sized for a full generation up front (no rehashing while it fills), at most 64K slots at first. */
   #newGeneration(): Bytes32Map<Uint8Array> {
     return new Bytes32Map(Math.min(this.#generationRecords, 32_768));
+  }
+
+  /** A hit (an old one is promoted), or undefined. */
+  #cached(hash: Uint8Array): Uint8Array | undefined {
+    const young = this.#young.get(hash);
+    if (young !== undefined) {
+      this.hits++;
+      return young;
+    }
+    const old = this.#old.get(hash);
+    if (old !== undefined) {
+      this.hits++;
+      this.#old.delete(hash);
+      this.#remember(hash, old);
+    }
+    return old;
   }
 
   #remember(hash: Uint8Array, record: Uint8Array): void {
