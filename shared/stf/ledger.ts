@@ -36,20 +36,18 @@ export class Ledger {
   readonly touchedSupplies = new Map<string, Touched>();
 
   /**
-   * Account and balance keys derived this block: the same few accounts (fee
-   * recipients, a sender read then written) come up several times per
-   * transaction, and each derivation is a SHA-256. Keyed by hashMapKey of the
-   * 32-byte owner (then asset): nested maps, as a concatenated string key
-   * would be re-flattened on every lookup.
+   * Token balance keys derived this block (keys.balance memoizes native
+   * balances and accounts itself, not tokens): each derivation is a SHA-256.
+   * Keyed by hashMapKey of the 32-byte asset, then owner: nested maps, as a
+   * concatenated string key would be re-flattened on every lookup.
    */
-  readonly #accountKeys = new Map<string, StateKey>();
   readonly #balanceKeys = new Map<string, Map<string, StateKey>>();
   /**
-   * The same keys by owner object, in front of the maps above: a decoded
-   * transaction's sender and recipient arrays, the sequencer's and the fee
-   * accounts' come back several times per transaction, and an identity
-   * lookup skips building two id strings. Owners are never mutated (decoded
-   * transactions and records are read-only).
+   * Account and native balance keys by owner object: a decoded transaction's
+   * sender and recipient arrays, the sequencer's and the fee accounts' come
+   * back several times per transaction, and an identity lookup is cheaper
+   * than keys' own cache. Owners are never mutated (decoded transactions and
+   * records are read-only).
    */
   readonly #accountKeyByObject = new Map<Uint8Array, StateKey>();
   readonly #nativeBalanceKeyByObject = new Map<Uint8Array, StateKey>();
@@ -61,16 +59,11 @@ export class Ledger {
   }
 
   #accountKey(owner: Uint8Array): StateKey {
-    const known = this.#accountKeyByObject.get(owner);
-    if (known !== undefined) return known;
-    if (owner.length !== 32) return keys.account(owner);
-    const id = hashMapKey(owner);
-    let key = this.#accountKeys.get(id);
+    let key = this.#accountKeyByObject.get(owner);
     if (key === undefined) {
       key = keys.account(owner);
-      this.#accountKeys.set(id, key);
+      if (owner.length === 32) this.#accountKeyByObject.set(owner, key);
     }
-    this.#accountKeyByObject.set(owner, key);
     return key;
   }
 
@@ -78,7 +71,7 @@ export class Ledger {
     if (asset !== NATIVE_ASSET) return this.#balanceKeyById(owner, asset);
     let key = this.#nativeBalanceKeyByObject.get(owner);
     if (key === undefined) {
-      key = this.#balanceKeyById(owner, asset);
+      key = keys.balance(owner, asset);
       if (owner.length === 32) this.#nativeBalanceKeyByObject.set(owner, key);
     }
     return key;
