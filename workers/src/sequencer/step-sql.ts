@@ -126,8 +126,3 @@ export class StepSql {
     );
   }
 }
-
-function first<T extends Record<string, SqlStorageValue>>(cursor: SqlStorageCursor<T>): T | undefined {
-  const next = cursor.next();
-  return next.done ? undefined : next.value;
-}
