@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { wranglerVars } from "../../scripts/devnet/plan.ts";
 import { BenchClient } from "./client.ts";
+import { type CpuProfile, summarizeProfile } from "../lib/cpuprofile-summary.ts";
 import { Inspector } from "./inspector.ts";
 import { benchAccounts, signTransfers } from "./txs.ts";
 import { startWranglerDev } from "./wrangler.ts";
@@ -25,20 +26,6 @@ const mode = argValue("--mode") ?? "batch";
 const requests = Number(argValue("--requests") ?? (mode === "batch" ? 30 : 400));
 const CLIENTS = Number(argValue("--clients") ?? (mode === "batch" ? 4 : 16));
 const vars = wranglerVars(fs.readFileSync(path.join(ROOT, "wrangler.toml"), "utf8"));
-
-type ProfileNode = {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-  children?: number[];
-};
-type Profile = {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-  startTime: number;
-  endTime: number;
-};
 
 async function main(): Promise<void> {
   const accounts = benchAccounts(vars.DEVNET_ACCOUNTS_SEED!, CLIENTS);
@@ -70,54 +57,19 @@ async function main(): Promise<void> {
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
-    const { profile } = (await call("Profiler.stop")) as { profile: Profile };
+    const { profile } = (await call("Profiler.stop")) as { profile: CpuProfile };
     inspector.close();
     fs.mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
     fs.writeFileSync(path.join(ROOT, ".bench/edge.cpuprofile"), JSON.stringify(profile));
     const txs = requests * per;
     console.log(`${txs} txs in ${seconds.toFixed(2)} s = ${Math.round(txs / seconds)} tx/s (${mode})`);
-    summarize(profile);
+    console.log(
+      `\n${summarizeProfile(profile, { count: 45, inclusive: true, urlLabel: (u) => path.basename(u) })}`,
+    );
   } finally {
     client.close();
     await worker.stop();
   }
-}
-
-function summarize(profile: Profile): void {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => {
-    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  });
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
-  const fnSelf = new Map<string, number>();
-  for (const [id, us] of self) {
-    const f = byId.get(id)!.callFrame;
-    const key = `${f.functionName || "(anon)"} ${path.basename(f.url)}:${f.lineNumber + 1}`;
-    fnSelf.set(key, (fnSelf.get(key) ?? 0) + us);
-  }
-  // Inclusive time per function: walk parents.
-  const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const incl = new Map<string, number>();
-  for (const [id, us] of self) {
-    const seen = new Set<string>();
-    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
-      const f = byId.get(cur)!.callFrame;
-      const key = `${f.functionName || "(anon)"} ${path.basename(f.url)}:${f.lineNumber + 1}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      incl.set(key, (incl.get(key) ?? 0) + us);
-    }
-  }
-  const top = (m: Map<string, number>, n: number) =>
-    [...m.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, n)
-      .map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`)
-      .join("\n");
-  console.log(`\nself time (total ${(total / 1000).toFixed(0)} ms sampled):\n${top(fnSelf, 30)}`);
-  console.log(`\ninclusive time:\n${top(incl, 45)}`);
 }
 
 main().catch((e: unknown) => {
