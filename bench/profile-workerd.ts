@@ -7,10 +7,10 @@
  * Function names and lines are those of the esbuild bundle (no source map).
  */
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { Inspector } from "./edge/inspector.ts";
+import { freePort } from "./edge/wrangler.ts";
 import { loadCaseModules } from "./lib/discover.ts";
 import { startBenchWorker } from "./lib/workerd-runner.ts";
 
@@ -21,12 +21,7 @@ const { values, positionals } = parseArgs({
 const id = positionals[0];
 if (!id) throw new Error("usage: bench/profile-workerd.ts <case id> [--seconds 6]");
 
-const inspectorPort = await new Promise<number>((resolve) => {
-  const server = net.createServer().listen(0, "127.0.0.1", () => {
-    const port = (server.address() as net.AddressInfo).port;
-    server.close(() => resolve(port));
-  });
-});
+const inspectorPort = await freePort();
 const mf = await startBenchWorker(await loadCaseModules(), { inspectorPort });
 const call = async (p: string, params: Record<string, string | number>) => {
   const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));

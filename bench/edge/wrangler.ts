@@ -22,7 +22,8 @@ export type RunningWorker = {
   stop: () => Promise<void>;
 };
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on at the moment of asking (127.0.0.1). */
+export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once("error", reject);
