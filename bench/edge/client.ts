@@ -21,6 +21,14 @@ export class BenchClient {
   }
 
   post(path: string, body?: string): Promise<Reply> {
+    return this.#request("POST", path, body);
+  }
+
+  get(path: string): Promise<Reply> {
+    return this.#request("GET", path);
+  }
+
+  #request(method: "GET" | "POST", path: string, body?: string): Promise<Reply> {
     return new Promise((resolve, reject) => {
       const start = performance.now();
       const req = http.request(
@@ -28,7 +36,7 @@ export class BenchClient {
           host: this.#host,
           port: this.#port,
           path,
-          method: "POST",
+          method,
           agent: this.#agent,
           headers:
             body === undefined
