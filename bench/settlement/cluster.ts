@@ -9,8 +9,9 @@
  *   - the floor F = 3 × loopback WebSocket round trip (between two processes)
  *     + 3 Ed25519 verifies (node:crypto, the node's backend) + 1 fsync;
  *   - commit latency: one transfer at a time, from the HTTP submission to the
- *     moment the validator it was sent to serves the new nonce (after the
- *     block is applied and fsynced), p50 and p99, as multiples of F;
+ *     answer of the same validator's waiting GET /v1/txs/{hash}?waitMs=
+ *     (given once the block is applied and fsynced), p50 and p99, as
+ *     multiples of F;
  *   - settlement throughput: signed transfers from many accounts submitted to
  *     the four validators concurrently, committed tx/s, as a ratio to one
  *     core's Node verify rate;
@@ -30,7 +31,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { WebSocket } from "ws";
-import { concatBytes, fromHex } from "../../shared/bytes.ts";
+import { concatBytes, fromHex, toHex } from "../../shared/bytes.ts";
 import { encode } from "../../shared/codec/index.ts";
 import { formatAddress, generateKeyPair, type KeyPair, sign } from "../../shared/crypto/index.ts";
 import { batchDataOf, laneBlockCodec } from "../../shared/lane/batch.ts";
@@ -42,6 +43,7 @@ import {
   checkpointSignBytes,
   encodeSettlementTx,
   type SettlementPayload,
+  settlementTxHash,
   settlementTxSignBytes,
 } from "../../settlement-node/ledger/index.ts";
 
@@ -368,8 +370,10 @@ function phaseTable(title: string, summaries: PhaseSummary[]): string {
 // ---- phases -----------------------------------------------------------------------------------
 
 /**
- * One transfer at a time: submission to the validator serving the sender's
- * new nonce. Also returns how long each POST took to be answered (202).
+ * One transfer at a time: from its submission to the answer of the
+ * validator's waiting GET /v1/txs/{hash}?waitMs= (given at commit, once the
+ * block is applied and fsynced), as a client that waits on settlement sees
+ * it. Also returns how long each POST took to be answered (202).
  */
 async function latencyPhase(
   c: Cluster,
@@ -389,7 +393,11 @@ async function latencyPhase(
     const t0 = performance.now();
     if (!(await submit(url, tx))) throw new Error("latency transfer refused");
     submits.push(performance.now() - t0);
-    while ((await nonceOf(url, a)) <= nonce) await sleep(1);
+    const landed = await getJson<{ state: string; status?: number }>(
+      `${url}/v1/txs/0x${toHex(settlementTxHash(tx))}?waitMs=10000`,
+    );
+    if (landed.state !== "committed" || landed.status !== 0)
+      throw new Error(`latency transfer not applied: ${JSON.stringify(landed)}`);
     latencies.push(performance.now() - t0);
     nonces.set(a, nonce + 1n);
   }

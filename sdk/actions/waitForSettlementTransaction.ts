@@ -17,7 +17,7 @@ export type WaitForSettlementTransactionParameters = {
   fromHeight?: bigint;
   /** Default 60,000 ms. */
   timeoutMs?: number;
-  /** Default 100 ms. */
+  /** Pause between polls when a validator cannot hold the request (default 100 ms). */
   pollingIntervalMs?: number;
   /** Default true: a transaction the ledger refused throws SettlementTransactionFailedError. */
   throwOnFailure?: boolean;
@@ -35,9 +35,30 @@ export type WaitForSettlementTransactionErrorType =
   | WaitTimeoutErrorType
   | SettlementUnavailableErrorType;
 
+/** GET /v1/txs/{hash} on a validator (settlement-node/api/schemas.ts txResponse). */
+type TxLanded =
+  | {
+      state: "committed";
+      height: string;
+      blockHash: string;
+      status: number;
+      statusName: string;
+      feePaid: string;
+    }
+  | { state: "pending" };
+
+/** The validators hold a waiting request at most this long (settlement-node/api/recent-txs.ts). */
+const WAIT_MS_MAX = 30_000;
+
 /**
  * Follows a submitted settlement transaction into a committed block and
  * returns the ledger's verdict (its receipt in that block).
+ *
+ * It asks a validator to hold the request until the transaction commits
+ * (GET /v1/txs/{hash}?waitMs=), so the answer comes at commit, not at the
+ * next poll. A validator remembers its recent blocks only; for an older
+ * transaction, or a validator without the route, it looks through the
+ * blocks from `fromHeight` on.
  *
  * @example
  * const sent = await client.sendSettlementTransaction({ account: alice, payload });
@@ -53,27 +74,45 @@ export async function waitForSettlementTransaction(
   const timeoutMs = p.timeoutMs ?? 60_000;
   const deadline = transport.nowMs() + timeoutMs;
   const hash = p.hash.toLowerCase();
+  const verdict = (r: WaitForSettlementTransactionReturnType) => {
+    if (r.status !== 0 && p.throwOnFailure !== false)
+      throw new SettlementTransactionFailedError(hash, r.height, r.status, r.statusName);
+    return r;
+  };
   let next = p.fromHeight ?? (await getSettlementHeight(client));
   if (next < 1n) next = 1n;
   for (;;) {
-    const block = await settlementRequestOrNull<SettlementBlock>(client, `/v1/blocks/${next}`);
-    if (block) {
+    // Half the request timeout, so the held request ends before the client gives up on it.
+    const waitMs = Math.max(
+      0,
+      Math.min(deadline - transport.nowMs(), Math.floor(transport.timeoutMsRequest / 2), WAIT_MS_MAX),
+    );
+    const asked = transport.nowMs();
+    const landed = await settlementRequestOrNull<TxLanded>(client, `/v1/txs/${hash}?waitMs=${waitMs}`);
+    if (landed?.state === "committed")
+      return verdict({
+        height: BigInt(landed.height),
+        blockHash: landed.blockHash,
+        status: landed.status,
+        statusName: landed.statusName,
+        feePaid: BigInt(landed.feePaid),
+      });
+    // Pending means still in a mempool: no block has it. Unknown: look through the blocks.
+    while (landed === null) {
+      const block = await settlementRequestOrNull<SettlementBlock>(client, `/v1/blocks/${next}`);
+      if (!block) break;
       const i = block.txs.findIndex((t) => t.hash.toLowerCase() === hash);
       if (i >= 0) {
         const r = block.receipts?.find((x) => x.index === i);
-        const result = {
+        return verdict({
           height: BigInt(block.height),
           blockHash: block.hash,
           status: r?.status ?? 0,
           statusName: r?.statusName ?? "Ok",
           feePaid: BigInt(r?.feePaid ?? "0"),
-        };
-        if (result.status !== 0 && p.throwOnFailure !== false)
-          throw new SettlementTransactionFailedError(hash, result.height, result.status, result.statusName);
-        return result;
+        });
       }
       next++;
-      continue;
     }
     if (transport.nowMs() >= deadline)
       throw new WaitTimeoutError(
@@ -81,6 +120,7 @@ export async function waitForSettlementTransaction(
         timeoutMs,
         `searched to height ${next - 1n}`,
       );
-    await transport.sleep(p.pollingIntervalMs ?? 100);
+    // A validator that answered before the wait was up did not hold the request: poll instead.
+    if (transport.nowMs() - asked < waitMs) await transport.sleep(p.pollingIntervalMs ?? 100);
   }
 }

@@ -8,6 +8,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
+import { fromHex } from "../../shared/bytes.ts";
 import { CodecError } from "../../shared/codec/index.ts";
 import { AddressFormatError, parseAddress } from "../../shared/crypto/index.ts";
 import { WireFormatError } from "../../shared/sdk/errors.ts";
@@ -30,6 +31,7 @@ import { ApiError, BadRequestError, NotFoundError, renderErrors, TxRejectedError
 import { type ApiMetrics, createApiMetrics, requestMetrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
 import { type RateLimitOptions, rateLimit } from "./rate-limit.ts";
+import { type TxInclusion, TxWaitersFullError } from "./recent-txs.ts";
 import * as s from "./schemas.ts";
 import {
   batchDataJson,
@@ -42,6 +44,7 @@ import {
   hex,
   laneJson,
   statusJson,
+  txInclusionJson,
   validatorJson,
   withdrawalJson,
 } from "./views.ts";
@@ -140,29 +143,50 @@ export function createSettlementApi(backend: SettlementBackend, options: Settlem
     return lane;
   };
 
-  const txs = new Hono().post(
-    "/",
-    bodyLimit({
-      maxSize: options.bodyBytesMax ?? BODY_BYTES_MAX_DEFAULT,
-      onError: () => {
-        throw new ApiError(413, "body_too_large", "The request body is too large.", "body");
+  const txs = new Hono()
+    .post(
+      "/",
+      bodyLimit({
+        maxSize: options.bodyBytesMax ?? BODY_BYTES_MAX_DEFAULT,
+        onError: () => {
+          throw new ApiError(413, "body_too_large", "The request body is too large.", "body");
+        },
+      }),
+      async (c) => {
+        const bytes = await readTxBytes(c.req.raw);
+        try {
+          decodeSettlementTx(bytes);
+        } catch (e) {
+          if (e instanceof CodecError)
+            throw new BadRequestError("tx_malformed", e.message, e.field ? `tx.${e.field}` : "tx", e);
+          throw e;
+        }
+        const result = await backend.submitTx(bytes);
+        metrics.txsSubmitted.inc({ result: result.accepted ? "accepted" : String(result.code ?? "refused") });
+        if (!result.accepted) throw refusalError(result);
+        return c.json({ hash: hex(result.hash), accepted: true as const }, 202);
       },
-    }),
-    async (c) => {
-      const bytes = await readTxBytes(c.req.raw);
+    )
+    .get("/:hash", async (c) => {
+      const hashText = parse(s.txHashParam, c.req.param("hash"), "hash");
+      const { waitMs = 0 } = parse(s.txWaitQuery, c.req.query(), "query");
+      const hash = fromHex(hashText.slice(2).toLowerCase());
+      let inclusion: TxInclusion | undefined;
       try {
-        decodeSettlementTx(bytes);
+        inclusion = await backend.waitForTx(hash, waitMs, c.req.raw.signal);
       } catch (e) {
-        if (e instanceof CodecError)
-          throw new BadRequestError("tx_malformed", e.message, e.field ? `tx.${e.field}` : "tx", e);
+        if (e instanceof TxWaitersFullError)
+          throw new ApiError(503, "too_many_waiters", `${e.message} Retry, or ask with waitMs=0.`, "waitMs");
         throw e;
       }
-      const result = await backend.submitTx(bytes);
-      metrics.txsSubmitted.inc({ result: result.accepted ? "accepted" : String(result.code ?? "refused") });
-      if (!result.accepted) throw refusalError(result);
-      return c.json({ hash: hex(result.hash), accepted: true as const }, 202);
-    },
-  );
+      if (inclusion) return c.json(txInclusionJson(inclusion));
+      if (backend.txPending(hash)) return c.json({ hash: hex(hash), state: "pending" as const });
+      throw new NotFoundError(
+        "tx_not_found",
+        "This validator has neither committed this transaction in its recent blocks nor holds it in its mempool; older blocks are at /v1/blocks/{height} and, with a database, /v1/index/txs/{hash}.",
+        "hash",
+      );
+    });
 
   const blockAt = (height: bigint) => {
     const block = height > 0n ? backend.block(height) : undefined;

@@ -8,6 +8,7 @@ import type { SmtProof } from "../../shared/smt/index.ts";
 import type { StateKey, StateReader } from "../../shared/state.ts";
 import type { CommitCertificate } from "../consensus/messages.ts";
 import type { LedgerReceipt } from "../ledger/apply.ts";
+import type { TxInclusion } from "./recent-txs.ts";
 
 export type NodeStatus = {
   chainId: string;
@@ -125,4 +126,12 @@ export interface SettlementBackend {
    * first block. Synchronous, so one request sees one consistent state.
    */
   provableState(): ProvableState | undefined;
+  /**
+   * Where a transaction of a recent block landed (recent-txs.ts), waiting up
+   * to `timeoutMs` for it to commit; undefined if it has not (yet). Throws
+   * TxWaitersFullError when too many requests already wait.
+   */
+  waitForTx(hash: Uint8Array, timeoutMs: number, signal?: AbortSignal): Promise<TxInclusion | undefined>;
+  /** True while the transaction waits in this node's mempool. */
+  txPending(hash: Uint8Array): boolean;
 }

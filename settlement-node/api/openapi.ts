@@ -34,6 +34,16 @@ export const API_ROUTES: readonly RouteDoc[] = [
   },
   {
     method: "get",
+    path: "/v1/txs/{hash}",
+    summary:
+      "Where a transaction landed: its block, position and ledger verdict. With waitMs the request is held until the block that includes it commits (answered at once then, no polling); after the wait, a transaction still in this validator's mempool is `pending`.",
+    params: { hash: s.txHashParam },
+    query: s.txWaitQuery,
+    success: [200, s.txResponse],
+    errors: [400, 404, 429, 503],
+  },
+  {
+    method: "get",
     path: "/v1/status",
     summary: "Node status",
     success: [200, s.statusResponse],

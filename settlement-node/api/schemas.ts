@@ -5,6 +5,7 @@
  * hashes and keys "0x" lowercase hex, account addresses "bl…" text.
  */
 import { z } from "zod";
+import { TX_WAIT_MS_MAX } from "./recent-txs.ts";
 
 const u64Max = (1n << 64n) - 1n;
 
@@ -45,6 +46,21 @@ export const withdrawalIdParam = z
     return { lane: Number(lane), id: BigInt(id!) };
   })
   .refine((w) => w.lane <= 0xffff_ffff && w.id <= u64Max, "withdrawal id is out of range");
+export const txHashParam = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, "transaction hash must be 0x and 64 hex digits")
+  .describe("settlement transaction hash, as POST /v1/txs answered it");
+export const txWaitQuery = z.strictObject({
+  waitMs: z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,5})$/, "waitMs must be a decimal integer of milliseconds")
+    .transform(Number)
+    .refine((n) => n <= TX_WAIT_MS_MAX, `waitMs must be at most ${TX_WAIT_MS_MAX}`)
+    .optional()
+    .describe(
+      `hold the request until the transaction commits, at most this long (0..${TX_WAIT_MS_MAX}; default 0)`,
+    ),
+});
 export const pageQuery = z.strictObject({
   from: u64Text("from").optional(),
   limit: z
@@ -81,6 +97,23 @@ export const statusResponse = z.object({
   catchingUp: z.boolean(),
   peers: z.number().int(),
 });
+
+export const txResponse = z.discriminatedUnion("state", [
+  z.object({
+    hash: hexString,
+    state: z.literal("committed"),
+    height: decimalString,
+    blockHash: hexString,
+    index: z.number().int().describe("position in the block"),
+    status: z.number().int().describe("ledger status code, 0 = applied"),
+    statusName: z.string(),
+    feePaid: decimalString,
+  }),
+  z.object({
+    hash: hexString,
+    state: z.literal("pending").describe("in this validator's mempool, not in a block yet"),
+  }),
+]);
 
 export const receiptJson = z.object({
   index: z.number().int(),

@@ -47,6 +47,7 @@ import type {
   SubmitTxResult,
 } from "./backend.ts";
 import { MempoolRefusal } from "./backend.ts";
+import { RecentTxs, type TxInclusion } from "./recent-txs.ts";
 
 const ZERO_HASH = new Uint8Array(32);
 
@@ -213,6 +214,7 @@ export class InMemorySettlementBackend implements SettlementBackend {
   private readonly blockBytes: Uint8Array[] = [];
   private readonly options: InMemoryBackendOptions;
   private timeMs: bigint;
+  private readonly recentTxs = new RecentTxs(1000);
 
   constructor(options: InMemoryBackendOptions) {
     this.options = options;
@@ -266,6 +268,15 @@ export class InMemorySettlementBackend implements SettlementBackend {
       state: tree.readerAt(root),
       prove: (key) => tree.prove(key, root),
     };
+  }
+
+  waitForTx(hash: Uint8Array, timeoutMs: number, signal?: AbortSignal): Promise<TxInclusion | undefined> {
+    return this.recentTxs.wait(hash, timeoutMs, signal);
+  }
+
+  txPending(hash: Uint8Array): boolean {
+    const hex = toHex(hash);
+    return this.mempool.some((p) => toHex(p.verified.hash) === hex);
   }
 
   mempoolSize(): number {
@@ -331,6 +342,7 @@ export class InMemorySettlementBackend implements SettlementBackend {
     };
     this.blocks.push(view);
     this.blockBytes.push(blockBytes);
+    this.recentTxs.recordBlock(height, committed.hash, committed.result.receipts);
     this.options.blockStore?.put(height, blockBytes, encodeTestCertificate(certificate), { sync: false });
     await this.options.onCommit?.(committed);
     return view;

@@ -19,9 +19,23 @@ import { checkpointStatusAt } from "../ledger/status.ts";
 import { settlementTxHash } from "../ledger/tx.ts";
 import { txHash as laneTxHash } from "../../shared/stf/tx.ts";
 import type { BlockView, NodeStatus, ProvableState } from "./backend.ts";
+import type { TxInclusion } from "./recent-txs.ts";
 import type * as s from "./schemas.ts";
 
 export const hex = (b: Uint8Array): string => `0x${toHex(b)}`;
+
+export function txInclusionJson(t: TxInclusion): z.infer<typeof s.txResponse> {
+  return {
+    hash: hex(t.hash),
+    state: "committed",
+    height: String(t.height),
+    blockHash: hex(t.blockHash),
+    index: t.index,
+    status: t.status,
+    statusName: ledgerStatusName(t.status),
+    feePaid: String(t.feePaid),
+  };
+}
 
 export function statusJson(n: NodeStatus): z.infer<typeof s.statusResponse> {
   return {

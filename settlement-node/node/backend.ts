@@ -63,6 +63,8 @@ export function nodeBackend(node: SettlementNode): SettlementBackend {
       };
     },
     ledger: () => ({ height: node.height, state: node.chain.state }),
+    waitForTx: (hash, timeoutMs, signal) => node.recentTxs.wait(hash, timeoutMs, signal),
+    txPending: (hash) => node.mempool.has(hash),
     provableState(): ProvableState | undefined {
       // The block store is written just after the ledger commits: the newest stored block proves its parent state.
       for (let next = node.height; next >= 1n && next >= node.height - 1n; next--) {

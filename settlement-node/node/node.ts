@@ -16,6 +16,7 @@ import { createHash } from "node:crypto";
 import { toHex } from "../../shared/bytes.ts";
 import { CodecError } from "../../shared/codec/index.ts";
 import { addressFromPublicKey, verifyMany, verifySignature } from "../../shared/crypto/index.ts";
+import { RecentTxs } from "../api/recent-txs.ts";
 import type { LoadedConfig } from "../config/config.ts";
 import {
   type CommitCertificate,
@@ -126,6 +127,8 @@ export class SettlementNode {
   private idle: { height: bigint; timer: NodeJS.Timeout } | null = null;
   private txOutbox: Uint8Array[] = [];
   private readonly receipts = new Map<bigint, LedgerReceipt[]>();
+  /** Where recent transactions landed, for GET /v1/txs/{hash} (waiting requests are answered at commit). */
+  readonly recentTxs = new RecentTxs(RECEIPT_HEIGHTS_KEPT);
   private readonly commitListeners: CommitListener[] = [];
   countEvidence = 0;
   private readonly evidenceReported = new Set<string>();
@@ -602,6 +605,7 @@ export class SettlementNode {
 
   private keepReceipts(committed: CommittedSettlementBlock): void {
     this.receipts.set(committed.height, committed.result.receipts);
+    this.recentTxs.recordBlock(committed.height, committed.hash, committed.result.receipts);
     this.receipts.delete(committed.height - BigInt(RECEIPT_HEIGHTS_KEPT));
   }
 

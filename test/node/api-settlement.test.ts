@@ -30,7 +30,7 @@ import {
 } from "../../settlement-node/api/testing.ts";
 import { accountAddressOf } from "../../settlement-node/ledger/address.ts";
 import { checkpointPayload, laneTxBytes } from "../../settlement-node/ledger/harness.ts";
-import { batchHashOf } from "../../settlement-node/ledger/tx.ts";
+import { batchHashOf, settlementTxHash } from "../../settlement-node/ledger/tx.ts";
 import { batchDataOf, encodeBlock } from "../../shared/lane/batch.ts";
 
 const network = testNetwork();
@@ -156,6 +156,54 @@ describe("success shapes", () => {
     expect(backend.mempoolSize()).toBe(3);
     const block = await backend.commitBlock();
     expect(block.receipts?.map((r) => r.status)).toEqual([0, 0, 0]);
+  });
+
+  it("GET /v1/txs/:hash gives a committed transaction's block, position and verdict", async () => {
+    const block = backend.block(1n)!;
+    const hash = settlementTxHash(block.txs[1]!);
+    const body = await json(app.request(`/v1/txs/0x${toHex(hash).toUpperCase()}`));
+    expect(body).toEqual({
+      hash: `0x${toHex(hash)}`,
+      state: "committed",
+      height: "1",
+      blockHash: `0x${toHex(block.hash)}`,
+      index: 1,
+      status: 0,
+      statusName: "Ok",
+      feePaid: String(block.receipts![1]!.feePaid),
+    });
+  });
+
+  it("GET /v1/txs/:hash?waitMs= holds the request until the block with the transaction commits", async () => {
+    const carol = network.accounts[2]!;
+    const tx = signSettlementTx(chainId, carol, 0n, {
+      type: "transfer",
+      to: accountAddressOf(bob.publicKey),
+      amount: 1n,
+    });
+    const hash = `0x${toHex(settlementTxHash(tx))}`;
+    expect((await submit(tx)).status).toBe(202);
+    expect(await json(app.request(`/v1/txs/${hash}`))).toEqual({ hash, state: "pending" });
+    let answered = false;
+    const waiting = json(app.request(`/v1/txs/${hash}?waitMs=10000`)).then((b) => {
+      answered = true;
+      return b;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(answered).toBe(false);
+    const committed = await backend.commitBlock();
+    const body = await waiting;
+    expect(body).toMatchObject({ hash, state: "committed", height: String(committed.height), status: 0 });
+    expect(body.blockHash).toBe(`0x${toHex(committed.hash)}`);
+  });
+
+  it("GET /v1/txs/:hash?waitMs= for a transaction that never comes is a 404 once the wait is over", async () => {
+    const unknown = `0x${"ab".repeat(32)}`;
+    const t0 = performance.now();
+    const res = await app.request(`/v1/txs/${unknown}?waitMs=60`);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(50);
+    expect(res.status).toBe(404);
+    expect((await json(res)).error).toMatchObject({ code: "tx_not_found", field: "hash" });
   });
 
   it("GET /v1/status reports the chain, height and own address", async () => {
@@ -429,6 +477,28 @@ describe("bad input changes nothing and names the field", () => {
       422,
       "fee_unaffordable",
       "tx.body.fee",
+    ],
+    ["bad tx hash", () => app.request("/v1/txs/0x1234"), 400, "invalid_field", "hash"],
+    [
+      "tx wait above the bound",
+      () => app.request(`/v1/txs/0x${"00".repeat(32)}?waitMs=30001`),
+      400,
+      "invalid_field",
+      "query.waitMs",
+    ],
+    [
+      "tx wait not a number",
+      () => app.request(`/v1/txs/0x${"00".repeat(32)}?waitMs=soon`),
+      400,
+      "invalid_field",
+      "query.waitMs",
+    ],
+    [
+      "unknown tx query parameter",
+      () => app.request(`/v1/txs/0x${"00".repeat(32)}?wait=1`),
+      400,
+      "invalid_field",
+      "query",
     ],
     ["bad height", () => app.request("/v1/blocks/-1"), 400, "invalid_field", "height"],
     ["height with leading zero", () => app.request("/v1/blocks/01"), 400, "invalid_field", "height"],

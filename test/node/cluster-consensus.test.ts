@@ -20,6 +20,7 @@ import {
   signVote,
   type Vote,
 } from "../../settlement-node/consensus/index.ts";
+import { settlementTxHash } from "../../settlement-node/ledger/tx.ts";
 import { PeerNetwork } from "../../settlement-node/p2p/network.ts";
 import { encodeWire } from "../../settlement-node/p2p/wire.ts";
 import { CLI, Cluster, minOf, NODE_BIN, waitFor } from "./helpers/cluster.ts";
@@ -71,6 +72,16 @@ describe.each(runs)("a four-validator cluster indexing into $name", ({ database 
     const to = cluster.accountAddress(1);
     const before = await cluster.account(2, to);
     const tx = cluster.tx(0, 0n, { type: "transfer", to, amount: 12_345n });
+    // Requests that wait for it on every validator, open before it is submitted.
+    const landed = Promise.all(
+      [0, 1, 2, 3].map(async (i) => {
+        const r = await fetch(
+          `${cluster.url(i)}/v1/txs/0x${toHex(settlementTxHash(fromHex(tx.slice(2))))}?waitMs=20000`,
+        );
+        return r.json();
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 50));
     const submitted = await cluster.submit(0, tx);
     expect(submitted.accepted).toBe(true);
     // Refused again: as a duplicate while it waits in the mempool, or as a replayed nonce once it
@@ -95,6 +106,9 @@ describe.each(runs)("a four-validator cluster indexing into $name", ({ database 
     expect(found).not.toBeNull();
     const [height, hash] = found!.split(":");
     for (const i of [1, 2, 3]) expect((await cluster.block(i, BigInt(height!))).hash).toBe(hash);
+    // Every validator answered its waiting request with where it landed: the same block, the same verdict.
+    for (const r of await landed)
+      expect(r).toMatchObject({ state: "committed", height, blockHash: hash, status: 0 });
   });
 
   async function open(i: number): Promise<SettlementDatabase> {
