@@ -69,6 +69,9 @@ const SIZES = QUICK
   ? { latencySamples: 40, transfers: 2000, transferAccounts: 64, lanes: 32, checkpointsPerLane: 40 }
   : { latencySamples: 200, transfers: 8000, transferAccounts: 128, lanes: 64, checkpointsPerLane: 60 };
 const SUBMIT_CONCURRENCY = 32;
+/** Warm-up transfers before the measured phases; "quiet" is the four validators using under this many cores. */
+const WARMUP_TRANSFERS = 1000;
+const QUIET_CORES = 0.1;
 /** Empty blocks come at this pace; blocks with transactions start as soon as they arrive. */
 const BLOCK_INTERVAL_MS = 1000;
 
@@ -350,7 +353,9 @@ async function verifiesOf(c: Cluster): Promise<number> {
   const all = await Promise.all(
     c.urls.map(async (url) => {
       const text = await (await fetch(`${url}/metrics`)).text();
-      const line = text.split("\n").find((l) => l.startsWith("bitlayer_settlement_signature_verifies_total "));
+      const line = text
+        .split("\n")
+        .find((l) => l.startsWith("bitlayer_settlement_signature_verifies_total "));
       return Number(line?.split(" ")[1] ?? Number.NaN);
     }),
   );
@@ -404,12 +409,12 @@ async function latencyPhase(
   return { latencies, submits };
 }
 
-async function throughputPhase(c: Cluster, senders: KeyPair[]) {
+async function throughputPhase(c: Cluster, senders: KeyPair[], transfers = SIZES.transfers) {
   const url = c.urls[0]!;
   const to = accountAddressOf(c.accounts[0]!.publicKey);
   const start = await Promise.all(senders.map((a) => nonceOf(url, a)));
   const txs: Uint8Array[] = [];
-  const perSender = Math.ceil(SIZES.transfers / senders.length);
+  const perSender = Math.ceil(transfers / senders.length);
   // Nonce-major order: every sender's next nonce is admitted before its later ones are needed.
   for (let k = 0; k < perSender; k++)
     for (const [i, a] of senders.entries())
@@ -442,6 +447,24 @@ async function throughputPhase(c: Cluster, senders: KeyPair[]) {
     blocks,
     txPerSecond: (txs.length - refused) / seconds,
   };
+}
+
+/**
+ * Before anything is measured: transfers through every validator, so the
+ * JIT and PGlite's WebAssembly tier up on real work (a fresh cluster spends
+ * seconds of background compilation on it), then a wait until the
+ * validators' CPU use is down to what idle empty blocks cost.
+ */
+async function warmUp(c: Cluster, senders: KeyPair[]): Promise<void> {
+  await throughputPhase(c, senders, WARMUP_TRANSFERS);
+  const deadline = performance.now() + 60_000;
+  for (let before = await cpuSeconds(c); performance.now() < deadline; ) {
+    await sleep(1000);
+    const now = await cpuSeconds(c);
+    if (now - before < QUIET_CORES) return;
+    before = now;
+  }
+  log("the validators did not go quiet within 60 s of the warm-up; measuring anyway");
 }
 
 /** A lane block of two opaque 150-byte transactions: batch data that decodes as settlement requires. */
@@ -587,6 +610,8 @@ async function main(): Promise<void> {
 
     const transferAccounts = c.accounts.slice(0, SIZES.transferAccounts);
     const sequencers = c.accounts.slice(SIZES.transferAccounts);
+    log(`warm-up: ${WARMUP_TRANSFERS} transfers, then until the validators are quiet`);
+    await warmUp(c, transferAccounts);
     log(`latency: ${SIZES.latencySamples} transfers one at a time`);
     const hLatency = await heightOf(c.urls[0]!);
     const cpuLatency0 = await cpuSeconds(c);

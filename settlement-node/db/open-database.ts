@@ -7,8 +7,10 @@
  * Both run the same SQL migrations (migrations/settlement/) with drizzle's
  * migrator for that driver, and return the same drizzle Postgres-dialect API.
  * PGlite on Node never fsyncs: the database is derived state, rebuilt from the
- * block store (reindex.ts), never the source of truth.
+ * block store (reindex.ts), never the source of truth. A new PGlite directory
+ * starts from a cached, migrated template (pglite-template.ts).
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
@@ -20,6 +22,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { BitlayerError } from "../../shared/errors.ts";
+import { holdsDatabase, readTemplate, saveTemplate, templatePath } from "./pglite-template.ts";
 import * as schema from "./schema.ts";
 
 export const MIGRATIONS_FOLDER = path.resolve(
@@ -87,9 +90,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Settle
 }
 
 async function openPglite(dataDir: string): Promise<SettlementDatabase> {
+  // A new directory starts from the migrated template when there is one (pglite-template.ts).
+  const template = holdsDatabase(dataDir) ? null : templatePath(MIGRATIONS_FOLDER);
+  const dump = template ? readTemplate(template) : null;
   let client: PGlite;
+  let loaded = false;
   try {
-    client = await PGlite.create(dataDir);
+    if (dump) ({ client, loaded } = await createFromTemplate(dataDir, dump, template!));
+    else client = await PGlite.create({ dataDir });
   } catch (e) {
     throw new DatabaseOpenError(`Cannot open the PGlite data directory ${dataDir}.`, e);
   }
@@ -100,12 +108,34 @@ async function openPglite(dataDir: string): Promise<SettlementDatabase> {
     await client.close();
     throw new DatabaseOpenError(`Migrating the PGlite database in ${dataDir} failed.`, e);
   }
+  if (template && !loaded) await saveTemplate(client, template);
   return {
     db: db as unknown as SettlementDb,
     driver: "pglite",
     schemaName: "public",
     close: () => client.close(),
   };
+}
+
+/**
+ * A new data directory from the template; a template that does not load
+ * (truncated, say) is deleted, what it left in the directory removed, and
+ * the directory made by initdb instead.
+ */
+async function createFromTemplate(
+  dataDir: string,
+  dump: Blob,
+  template: string,
+): Promise<{ client: PGlite; loaded: boolean }> {
+  const before = new Set(fs.existsSync(dataDir) ? fs.readdirSync(dataDir) : []);
+  try {
+    return { client: await PGlite.create({ dataDir, loadDataDir: dump }), loaded: true };
+  } catch {
+    fs.rmSync(template, { force: true });
+    for (const name of fs.existsSync(dataDir) ? fs.readdirSync(dataDir) : [])
+      if (!before.has(name)) fs.rmSync(path.join(dataDir, name), { recursive: true, force: true });
+    return { client: await PGlite.create({ dataDir }), loaded: false };
+  }
 }
 
 async function openPostgres(options: { url: string; schemaName?: string; connectionsMax?: number }) {
