@@ -530,6 +530,9 @@ export class SettlementNode {
       committed.txs.map((t) => t.hash),
       committed.txs.map((t) => t.tx.body.sender),
     );
+    // keepReceipts answered the requests waiting for this block (GET /v1/txs/{hash}?waitMs=): their
+    // responses leave now, before the log line, the index projection and the next height's start.
+    if (!this.replaying) await new Promise<void>((resolve) => setImmediate(resolve));
     this.logger.info(
       {
         height: String(height),
