@@ -24,6 +24,7 @@ export const invalidJson = z.object({
     "batch_malformed",
     "block",
     "tx_signature",
+    "withdrawal_count",
   ]),
   message: z.string(),
   height: decimalString.nullable(),

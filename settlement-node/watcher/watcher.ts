@@ -191,6 +191,7 @@ export class Watcher {
       batchHash: bytes(cp.batchHash),
       stfVersion: cp.stfVersion,
       forced,
+      withdrawalCount: BigInt(cp.withdrawalCount),
     });
     const detectedAtMs = Date.now();
     switch (outcome.status) {

@@ -13,7 +13,8 @@
  *             root (out of order, prevRoot does not link, batch hash or STF
  *             version differs, batch data does not decode, a block header
  *             does not follow, or a transaction the lane had no right to
- *             include fails its signature check).
+ *             include fails its signature check), or it yields newRoot but
+ *             claims another withdrawalCount than the lane record there.
  *
  * Settlement holds one claimed root per checkpoint, the root after its last
  * block, so a mismatch is reported at that block's height: no earlier root
@@ -25,12 +26,13 @@
  * replayer is still at the last verified root.
  */
 import { equalBytes } from "../bytes.ts";
-import { CodecError } from "../codec/index.ts";
+import { CodecError, decode } from "../codec/index.ts";
 import { MemoryNodeStore, type NodeStore } from "../smt/store.ts";
 import { SparseMerkleTree } from "../smt/tree.ts";
 import { executeBlock } from "../stf/block.ts";
 import { StfBlockError } from "../stf/errors.ts";
 import type { Genesis } from "../stf/genesis.ts";
+import { keys, laneRecordCodec } from "../stf/records.ts";
 import { STF_VERSION } from "../stf/limits.ts";
 import { batchHashOf } from "../../settlement-node/ledger/tx.ts";
 import { decodeBatchData, type LaneBlock } from "./batch.ts";
@@ -55,6 +57,12 @@ export type CheckpointToReplay = {
    * does, and may fail their checks and still be included.
    */
   forced?: readonly Uint8Array[];
+  /**
+   * Checked when given: the lane record's withdrawalCount at newRoot.
+   * Settlement cannot check it (it would have to execute the batch), and a
+   * claim that differs from what the batch gives is as false as a wrong root.
+   */
+  withdrawalCount?: bigint;
 };
 
 export type ReplayVerified = {
@@ -82,7 +90,8 @@ export type ReplayInvalidReason =
   | "stf_version"
   | "batch_malformed"
   | "block"
-  | "tx_signature";
+  | "tx_signature"
+  | "withdrawal_count";
 
 export type ReplayInvalid = {
   status: "invalid";
@@ -224,6 +233,16 @@ export class LaneReplayer {
         claimedRoot: cp.newRoot.slice(),
         computedRoot: tree.root,
       };
+    if (cp.withdrawalCount !== undefined) {
+      const raw = tree.get(keys.lane());
+      const count = raw ? decode(laneRecordCodec, raw).withdrawalCount : 0n;
+      if (count !== cp.withdrawalCount)
+        return invalid(
+          "withdrawal_count",
+          `Checkpoint claims withdrawalCount ${cp.withdrawalCount}; the lane record at newRoot has ${count}.`,
+          { height: lastHeight },
+        );
+    }
     this.#staging.flush();
     const firstHeight = blocks[0]?.header.height ?? this.#height;
     this.#root = tree.root;

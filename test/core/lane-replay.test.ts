@@ -2,8 +2,9 @@
  * The watcher's verifier (shared/lane/replay.ts) against checkpoints the real
  * LaneExecutor built: honest ones verify, a wrong claimed root is a mismatch
  * at the batch's last height, and batches that cannot be judged (unlinked,
- * undecodable, a forged signature, a header that does not follow) are
- * invalid, each leaving the replayer at its last verified root.
+ * undecodable, a forged signature, a header that does not follow, a claimed
+ * withdrawalCount the lane record does not hold) are invalid, each leaving
+ * the replayer at its last verified root.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { toHex } from "../../shared/bytes.ts";
@@ -19,7 +20,7 @@ import {
   type PostCheckpoint,
 } from "../../shared/lane/index.ts";
 import { signedTx, testLane, transferBody } from "../../shared/lane/testing.ts";
-import { TxStatus } from "../../shared/stf/index.ts";
+import { NATIVE_ASSET, TxStatus } from "../../shared/stf/index.ts";
 
 const lane = testLane({ accounts: 4 });
 const [a, b, c] = lane.accounts as [
@@ -123,6 +124,44 @@ describe("LaneReplayer", () => {
     const replayer = new LaneReplayer({ genesis: lane.genesis });
     const outcome = await replayer.replay({ ...honest[0], newRoot: honest[1].newRoot });
     expect(outcome).toMatchObject({ status: "mismatch", index: 0n, height: 3n });
+  });
+
+  it("checks the claimed withdrawalCount against the lane record at newRoot", async () => {
+    const executor = lane.newExecutor();
+    const withdraw = await signedTx(
+      transferBody(lane, a, b.publicKey, 0n, {
+        payload: {
+          type: "withdraw",
+          asset: NATIVE_ASSET,
+          amount: 500n,
+          recipient: new Uint8Array(32).fill(4),
+        },
+      }),
+      lane.accounts,
+    );
+    const prevRoot = executor.head.root;
+    const { step } = await executor.process([withdraw], 2_000n);
+    executor.commit();
+    expect(step.rejected).toEqual([]);
+    const withCount = (withdrawalCount: bigint) =>
+      buildCheckpoint({
+        chainId: lane.genesis.chainId,
+        lane: lane.genesis.lane,
+        index: 0n,
+        prevRoot,
+        newRoot: step.stateRoot,
+        withdrawalCount,
+        encodedBlocks: step.blocks.map((block) => block.encoded),
+        signer: lane.sequencer,
+      });
+    for (const lie of [0n, 2n]) {
+      const replayer = new LaneReplayer({ genesis: lane.genesis });
+      const outcome = await replayer.replay(await withCount(lie));
+      expect(outcome).toMatchObject({ status: "invalid", index: 0n, reason: "withdrawal_count" });
+      expect(replayer.nextIndex).toBe(0n);
+    }
+    const replayer = new LaneReplayer({ genesis: lane.genesis });
+    expect((await replayer.replay(await withCount(1n))).status).toBe("verified");
   });
 
   it("a checkpoint whose prevRoot does not link to the verified root is invalid", async () => {
