@@ -3,6 +3,7 @@
  * devnet through it): lane genesis from the data dir, the settlement client,
  * the poll loop, and the HTTP API.
  */
+import * as path from "node:path";
 import { pino } from "pino";
 import { installNodeVerifier } from "../crypto/node-verifier.ts";
 import { type HttpServer, serveApi } from "../node/http.ts";
@@ -33,6 +34,7 @@ export async function startWatcher(o: WatcherStartOptions): Promise<RunningWatch
     lanes,
     logger,
     pollMs: o.pollMs,
+    progressDir: path.join(o.dataDir, "progress"),
   });
   const http = await serveApi(createWatcherApi(watcher), o.host, o.port);
   watcher.start();

@@ -3,8 +3,10 @@
  * settlement for each watched lane's checkpoints and replays every new one
  * from the lane's genesis with shared/lane LaneReplayer, in index order.
  *
- * Its tree and progress live in memory (a restart replays from genesis,
- * which is fine for a devnet). A lane whose checkpoint does not verify is
+ * With `progressDir`, each lane's tree and position are kept on disk after
+ * every verified checkpoint (progress-file.ts) and a restart resumes there;
+ * without it they live in memory and a restart replays from genesis. A lane
+ * whose checkpoint does not verify is
  * halted there: later checkpoints build on a root the watcher cannot
  * reproduce, so there is nothing more to replay until settlement rejects the
  * bad checkpoint (a fraud proof's effect) and the lane resumes from its last
@@ -16,6 +18,7 @@ import { LaneReplayer, type ReplayInvalid, type ReplayMismatch } from "../../sha
 import type { VerifyMany } from "../../shared/lane/executor.ts";
 import type { Genesis } from "../../shared/stf/genesis.ts";
 import { SettlementNotFoundError } from "./errors.ts";
+import { LaneProgressFile } from "./progress-file.ts";
 import type { CheckpointJson, SettlementClient } from "./settlement-client.ts";
 
 export type WatchedLane = { lane: number; genesis: Genesis };
@@ -29,6 +32,8 @@ export type WatcherOptions = {
   /** Checkpoints fetched per page. */
   pageSize?: number;
   verifyMany?: VerifyMany;
+  /** Keep each lane's progress here and resume from it (progress-file.ts); in memory only when absent. */
+  progressDir?: string;
 };
 
 export type Mismatch = Omit<ReplayMismatch, "status"> & { detectedAtMs: number };
@@ -54,7 +59,11 @@ export type LaneWatch = {
   lastPollAtMs: number | null;
 };
 
-type LaneState = LaneWatch & { replayer: LaneReplayer; forcedCursor: bigint };
+type LaneState = LaneWatch & {
+  replayer: LaneReplayer;
+  forcedCursor: bigint;
+  progress: LaneProgressFile | null;
+};
 
 export class Watcher {
   readonly client: SettlementClient;
@@ -73,13 +82,38 @@ export class Watcher {
     this.#pollMs = options.pollMs ?? 500;
     this.#pageSize = options.pageSize ?? 20;
     this.#lanes = options.lanes.map(({ lane, genesis }) => {
-      const replayer = new LaneReplayer({ genesis, verifyMany: options.verifyMany });
+      const genesisRoot = new LaneReplayer({ genesis }).root;
+      const progress =
+        options.progressDir === undefined
+          ? null
+          : LaneProgressFile.open(options.progressDir, lane, genesisRoot);
+      const restored = progress?.restored ?? null;
+      const replayer = new LaneReplayer({
+        genesis,
+        verifyMany: options.verifyMany,
+        ...(progress ? { store: progress.store } : {}),
+        ...(restored ? { resume: restored } : {}),
+      });
+      // The genesis nodes the replayer just wrote are rewritten at every start: not progress.
+      progress?.discard();
+      if (progress && progress.recordsRead > 0)
+        this.#logger.info(
+          {
+            lane,
+            checkpointsVerified: String(replayer.nextIndex),
+            tornTailDropped: progress.tornTail,
+          },
+          "watcher: resumed from its progress file",
+        );
       return {
         lane,
         status: "waiting",
-        genesisRoot: replayer.root,
-        verified: 0n,
-        lastVerified: null,
+        genesisRoot,
+        verified: replayer.nextIndex,
+        lastVerified:
+          restored && restored.nextIndex > 0n
+            ? { index: restored.nextIndex - 1n, root: restored.root, height: restored.height }
+            : null,
         settlementCheckpoints: null,
         mismatches: [],
         invalid: [],
@@ -87,14 +121,15 @@ export class Watcher {
         lastError: null,
         lastPollAtMs: null,
         replayer,
-        forcedCursor: 0n,
+        forcedCursor: restored?.forcedCursor ?? 0n,
+        progress,
       };
     });
   }
 
   /** A snapshot of every watched lane, in the order given. */
   lanes(): LaneWatch[] {
-    return this.#lanes.map(({ replayer: _r, forcedCursor: _f, ...view }) => ({
+    return this.#lanes.map(({ replayer: _r, forcedCursor: _f, progress: _p, ...view }) => ({
       ...view,
       mismatches: [...view.mismatches],
       invalid: [...view.invalid],
@@ -117,6 +152,7 @@ export class Watcher {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     await this.#polling;
+    for (const lane of this.#lanes) lane.progress?.close();
   }
 
   /** One pass over every lane: replays whatever settlement has that this watcher has not verified. */
@@ -194,11 +230,13 @@ export class Watcher {
       withdrawalCount: BigInt(cp.withdrawalCount),
     });
     const detectedAtMs = Date.now();
+    if (outcome.status !== "verified") lane.progress?.discard();
     switch (outcome.status) {
       case "verified":
         lane.verified = lane.replayer.nextIndex;
         lane.lastVerified = { index, root: outcome.root, height: outcome.lastHeight };
         lane.forcedCursor = forcedTo;
+        lane.progress?.record({ ...lane.replayer.position, forcedCursor: forcedTo });
         this.#logger.info(
           {
             lane: lane.lane,

@@ -106,11 +106,28 @@ export type ReplayInvalid = {
 
 export type ReplayOutcome = ReplayVerified | ReplayMismatch | ReplayInvalid;
 
+/** Where a replayer stands after its last verified checkpoint: enough to resume there. */
+export type ReplayerPosition = {
+  root: Uint8Array;
+  /** The tree version at root. */
+  version: number;
+  /** The lane height at root. */
+  height: bigint;
+  /** The next checkpoint index to replay. */
+  nextIndex: bigint;
+};
+
 export type LaneReplayerOptions = {
   genesis: Genesis;
-  /** Where tree nodes live; memory by default (a restarted watcher replays from genesis). */
+  /** Where tree nodes live; memory by default. */
   store?: NodeStore;
   verifyMany?: VerifyMany;
+  /**
+   * Resume after a verified checkpoint instead of at genesis (a restarted
+   * watcher, settlement-node/watcher/progress-file.ts): `store` must hold
+   * the tree at that root.
+   */
+  resume?: ReplayerPosition;
 };
 
 export class LaneReplayer {
@@ -129,6 +146,17 @@ export class LaneReplayer {
     this.#verifyMany = options.verifyMany;
     this.#root = head.root;
     this.#version = head.treeVersion;
+    if (options.resume) {
+      this.#root = options.resume.root.slice();
+      this.#version = options.resume.version;
+      this.#height = options.resume.height;
+      this.#nextIndex = options.resume.nextIndex;
+    }
+  }
+
+  /** Where the replayer stands: pass it as `resume` to continue from here. */
+  get position(): ReplayerPosition {
+    return { root: this.root, version: this.#version, height: this.#height, nextIndex: this.#nextIndex };
   }
 
   /** The last verified root (the genesis root before any checkpoint). */
