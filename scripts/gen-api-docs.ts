@@ -1,8 +1,10 @@
 /**
- * Generates the HTTP API reference (docs/api/edge.md, docs/api/settlement.md)
+ * Generates the HTTP API reference (docs/api/edge.md, docs/api/settlement.md,
+ * docs/api/watcher.md)
  * from the OpenAPI documents the services serve at GET /v1/openapi.json: the
- * edge's (workers/src/openapi.ts) and a validator's
- * (settlement-node/api/openapi.ts). The documents are the source of truth;
+ * edge's (workers/src/openapi.ts), a validator's
+ * (settlement-node/api/openapi.ts) and the watcher's
+ * (settlement-node/watcher/api.ts). The documents are the source of truth;
  * this page is only their readable form, so it is generated, never edited.
  *
  *   node_modules/.bin/node scripts/gen-api-docs.ts           # rewrite docs/api/*.md
@@ -14,6 +16,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { openApiDocument as settlementDocument } from "../settlement-node/api/openapi.ts";
+import { watcherOpenApiDocument } from "../settlement-node/watcher/api.ts";
 import { openApiDocument as edgeDocument } from "../workers/src/openapi.ts";
 
 /** The subset of JSON Schema (2020-12, as zod's toJSONSchema writes it) the reference renders. */
@@ -263,7 +266,7 @@ export function renderApiReference(ref: ApiReference): string {
   return `${out.join("\n").trimEnd()}\n`;
 }
 
-/** The two references this repository publishes. */
+/** The references this repository publishes. */
 export function apiReferences(): ApiReference[] {
   return [
     {
@@ -279,6 +282,13 @@ export function apiReferences(): ApiReference[] {
       source: "settlement-node/api/openapi.ts",
       overview: "../api-settlement.md",
       document: settlementDocument() as unknown as OpenApiDocument,
+    },
+    {
+      file: "docs/api/watcher.md",
+      servedBy: "<watcherUrl>/v1/openapi.json",
+      source: "settlement-node/watcher/api.ts",
+      overview: "../devnet.md",
+      document: watcherOpenApiDocument() as unknown as OpenApiDocument,
     },
   ];
 }

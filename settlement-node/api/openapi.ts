@@ -6,7 +6,7 @@
 import { z } from "zod";
 import * as s from "./schemas.ts";
 
-type RouteDoc = {
+export type RouteDoc = {
   method: "get" | "post";
   /** OpenAPI path syntax ({param}). */
   path: string;
@@ -187,10 +187,11 @@ const STATUS_TEXT: Record<number, string> = {
   503: "Mempool full",
 };
 
-export function openApiDocument(o: { title?: string; version?: string } = {}) {
+/** The document of `routes` (the validator's API_ROUTES by default; the watcher passes its own). */
+export function openApiDocument(o: { title?: string; version?: string; routes?: readonly RouteDoc[] } = {}) {
   const paths: Record<string, Record<string, unknown>> = {};
   const error = schemaOf(s.errorResponse);
-  for (const r of API_ROUTES) {
+  for (const r of o.routes ?? API_ROUTES) {
     const parameters = [
       ...Object.entries(r.params ?? {}).map(([name, schema]) => ({
         name,

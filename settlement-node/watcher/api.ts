@@ -5,6 +5,7 @@
  *                      verified index and root, mismatches (fraud found),
  *                      invalid checkpoints and the lag behind settlement
  *   GET /v1/lanes/:id  one lane's entry of /v1/status
+ *   GET /v1/openapi.json  the OpenAPI document of these routes (WATCHER_ROUTES)
  *   GET /metrics       Prometheus text
  *
  * Bad input gets `{ error: { code, message, field } }` with a 4xx, as the
@@ -14,9 +15,10 @@ import { Hono } from "hono";
 import type { z } from "zod";
 import { toHex } from "../../shared/bytes.ts";
 import { BadRequestError, NotFoundError, renderErrors } from "../api/errors.ts";
+import { openApiDocument, type RouteDoc } from "../api/openapi.ts";
 import { laneIdParam } from "../api/schemas.ts";
 import { createWatcherMetrics } from "./metrics.ts";
-import { type laneWatchJson, statusQuery, type watcherStatusJson } from "./schemas.ts";
+import { laneWatchJson, statusQuery, watcherStatusJson } from "./schemas.ts";
 import type { LaneWatch, Watcher } from "./watcher.ts";
 
 const hex = (b: Uint8Array): string => `0x${toHex(b)}`;
@@ -66,6 +68,38 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, field: string): z
   throw new BadRequestError("invalid_field", `${path}: ${issue.message}`, path);
 }
 
+/** The watcher's routes, documented as the validator's are (a test checks the app serves exactly these). */
+export const WATCHER_ROUTES: readonly RouteDoc[] = [
+  {
+    method: "get",
+    path: "/v1/status",
+    summary:
+      "Every watched lane: verified checkpoints, lag behind settlement, frauds and invalid checkpoints found",
+    query: statusQuery,
+    success: [200, watcherStatusJson],
+    errors: [400],
+  },
+  {
+    method: "get",
+    path: "/v1/lanes/{id}",
+    summary: "One watched lane",
+    params: { id: laneIdParam },
+    success: [200, laneWatchJson],
+    errors: [400, 404],
+  },
+  { method: "get", path: "/v1/openapi.json", summary: "This document", success: [200, null], errors: [] },
+  {
+    method: "get",
+    path: "/metrics",
+    summary: "Prometheus metrics (text exposition format)",
+    success: [200, null],
+    errors: [],
+  },
+];
+
+export const watcherOpenApiDocument = () =>
+  openApiDocument({ title: "Bitlayer watcher API", routes: WATCHER_ROUTES });
+
 export function createWatcherApi(watcher: Watcher): Hono {
   const registry = createWatcherMetrics(watcher);
   const app = new Hono();
@@ -86,6 +120,8 @@ export function createWatcherApi(watcher: Watcher): Hono {
   app.get("/metrics", async (c) =>
     c.body(await registry.metrics(), 200, { "content-type": registry.contentType }),
   );
+  const document = watcherOpenApiDocument();
+  app.get("/v1/openapi.json", (c) => c.json(document));
   renderErrors(app, "the watcher's log");
   return app;
 }

@@ -35,7 +35,7 @@ describe("API reference in docs/api", () => {
       const operations = Object.entries(ref.document.paths).flatMap(([route, item]) =>
         Object.keys(item).map((method) => `### ${method.toUpperCase()} ${route}`),
       );
-      expect(operations.length).toBeGreaterThan(5);
+      expect(operations.length).toBeGreaterThanOrEqual(4);
       for (const heading of operations) expect(page, `${ref.file} lacks ${heading}`).toContain(heading);
     }
   });

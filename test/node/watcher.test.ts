@@ -24,7 +24,7 @@ import {
   testNetwork,
 } from "../../settlement-node/api/testing.ts";
 import { type HttpServer, serveApi } from "../../settlement-node/node/http.ts";
-import { createWatcherApi } from "../../settlement-node/watcher/api.ts";
+import { createWatcherApi, WATCHER_ROUTES } from "../../settlement-node/watcher/api.ts";
 import { WatcherConfigError } from "../../settlement-node/watcher/errors.ts";
 import {
   laneGenesisFile,
@@ -221,6 +221,28 @@ describe("watcher against a settlement API", () => {
     expect(metrics).toContain('bitlayer_watcher_mismatches{lane="1"} 1');
     expect(metrics).toContain('bitlayer_watcher_checkpoints_verified{lane="1"} 1');
     expect(metrics).toContain('bitlayer_watcher_lag_checkpoints{lane="1"} 2');
+  });
+
+  it("GET /v1/openapi.json documents every route the watcher serves, and only those", async () => {
+    const api = createWatcherApi(watcher);
+    const doc = await json(api.request("/v1/openapi.json"));
+    const served = new Set(
+      api.routes
+        .filter((r) => r.method !== "ALL")
+        .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:([a-z]+)/g, "{$1}")}`),
+    );
+    const documented = new Set(
+      Object.entries(doc.paths as Record<string, object>).flatMap(([p, ops]) =>
+        Object.keys(ops).map((m) => `${m} ${p}`),
+      ),
+    );
+    expect(documented).toEqual(served);
+    expect(documented.size).toBe(WATCHER_ROUTES.length);
+    expect(doc.info.title).toBe("Bitlayer watcher API");
+    const status = doc.paths["/v1/status"].get.responses["200"].content["application/json"].schema;
+    expect(status.properties.lanes.items.properties.invalid.items.properties.reason.enum).toContain(
+      "withdrawal_count",
+    );
   });
 
   const badInput: [string, string, number, string, string | undefined][] = [
