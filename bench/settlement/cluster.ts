@@ -257,7 +257,14 @@ async function startCluster(accounts: number): Promise<Cluster> {
 }
 
 async function getJson<T>(url: string): Promise<T> {
-  const r = await fetch(url);
+  let r: Response;
+  try {
+    r = await fetch(url);
+  } catch {
+    // A kept-alive socket the validator closed just as it was reused (seen once after the
+    // warm-up's load): a GET is safe to send again, on a new connection.
+    r = await fetch(url);
+  }
   if (!r.ok) throw new Error(`GET ${url}: ${r.status} ${await r.text()}`);
   return (await r.json()) as T;
 }
