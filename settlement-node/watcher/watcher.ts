@@ -5,12 +5,12 @@
  *
  * With `progressDir`, each lane's tree and position are kept on disk after
  * every verified checkpoint (progress-file.ts) and a restart resumes there;
- * without it they live in memory and a restart replays from genesis. A lane
- * whose checkpoint does not verify is
- * halted there: later checkpoints build on a root the watcher cannot
- * reproduce, so there is nothing more to replay until settlement rejects the
- * bad checkpoint (a fraud proof's effect) and the lane resumes from its last
- * valid root.
+ * without it they live in memory and a restart replays from genesis.
+ *
+ * A lane whose checkpoint does not verify is halted there: later
+ * checkpoints build on a root the watcher cannot reproduce, so there is
+ * nothing more to replay until settlement rejects the bad checkpoint (a
+ * fraud proof's effect) and the lane resumes from its last valid root.
  */
 import type { Logger } from "pino";
 import { fromHex, toHex } from "../../shared/bytes.ts";
