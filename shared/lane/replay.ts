@@ -26,13 +26,13 @@
  * replayer is still at the last verified root.
  */
 import { equalBytes } from "../bytes.ts";
-import { CodecError, decode } from "../codec/index.ts";
+import { CodecError } from "../codec/index.ts";
 import { MemoryNodeStore, type NodeStore } from "../smt/store.ts";
 import { SparseMerkleTree } from "../smt/tree.ts";
 import { executeBlock } from "../stf/block.ts";
 import { StfBlockError } from "../stf/errors.ts";
 import type { Genesis } from "../stf/genesis.ts";
-import { keys, laneRecordCodec } from "../stf/records.ts";
+import { keys, withdrawalCountOf } from "../stf/records.ts";
 import { STF_VERSION } from "../stf/limits.ts";
 import { batchHashOf } from "../../settlement-node/ledger/tx.ts";
 import { decodeBatchData, type LaneBlock } from "./batch.ts";
@@ -262,8 +262,7 @@ export class LaneReplayer {
         computedRoot: tree.root,
       };
     if (cp.withdrawalCount !== undefined) {
-      const raw = tree.get(keys.lane());
-      const count = raw ? decode(laneRecordCodec, raw).withdrawalCount : 0n;
+      const count = withdrawalCountOf(tree.get(keys.lane()));
       if (count !== cp.withdrawalCount)
         return invalid(
           "withdrawal_count",

@@ -9,6 +9,7 @@ import { Bytes32Map } from "../bytes32-map.ts";
 import {
   bool,
   bytes,
+  decode,
   fixedBytes,
   type Infer,
   string,
@@ -65,6 +66,11 @@ export const laneRecordCodec = struct({
   feesTreasuryTotal: u128,
 });
 export type LaneRecord = Infer<typeof laneRecordCodec>;
+
+/** Withdrawal leaves the lane has made, from its encoded lane record (0 before the first block writes one). */
+export function withdrawalCountOf(laneRecord: Uint8Array | undefined): bigint {
+  return laneRecord ? decode(laneRecordCodec, laneRecord).withdrawalCount : 0n;
+}
 
 export const accountCodec = struct({ nonce: u64 });
 export const balanceCodec = struct({ amount: u128 });

@@ -36,10 +36,10 @@ import {
   balanceCodec,
   itemCodec,
   keys,
-  laneRecordCodec,
   NATIVE_ASSET,
   type SignedTx,
   tokenCodec,
+  withdrawalCountOf,
 } from "../../../shared/stf/index.ts";
 import type { Env } from "../env.ts";
 import { benchWrite } from "./bench-write.ts";
@@ -578,8 +578,7 @@ export class Sequencer extends DurableObject<Env> {
   }
 
   #withdrawalCountAt(root: Uint8Array): bigint {
-    const raw = this.#executor.tree.getAt(root, keys.lane());
-    return raw ? decode(laneRecordCodec, raw).withdrawalCount : 0n;
+    return withdrawalCountOf(this.#executor.tree.getAt(root, keys.lane()));
   }
 
   /** Encoded postCheckpoint payloads, oldest first (what a relayer posts to settlement). */
