@@ -1,6 +1,7 @@
 /**
- * Where the transactions of the most recent committed blocks landed, and the
- * requests waiting for one to land (GET /v1/txs/{hash}?waitMs=). A client
+ * The receipts of the most recent committed blocks, where each of their
+ * transactions landed, and the requests waiting for one to land
+ * (GET /v1/txs/{hash}?waitMs=). A client
  * that waits on settlement holds one request open and is answered the moment
  * the block that includes its transaction commits, instead of polling blocks.
  *
@@ -33,7 +34,7 @@ export class TxWaitersFullError extends Error {
 
 export class RecentTxs {
   private readonly byHash = new Map<string, TxInclusion>();
-  private readonly hashesByHeight = new Map<bigint, string[]>();
+  private readonly receiptsByHeight = new Map<bigint, readonly LedgerReceipt[]>();
   private readonly waiters = new Map<string, Set<(inclusion: TxInclusion) => void>>();
   private waiting = 0;
   private readonly heightsKept: number;
@@ -46,7 +47,6 @@ export class RecentTxs {
 
   /** A committed block's receipts; forgets the height that falls out of the window and wakes waiters. */
   recordBlock(height: bigint, blockHash: Uint8Array, receipts: readonly LedgerReceipt[]): void {
-    const ids: string[] = [];
     for (const r of receipts) {
       const id = toHex(r.hash);
       const inclusion: TxInclusion = {
@@ -58,16 +58,21 @@ export class RecentTxs {
         feePaid: r.feePaid,
       };
       this.byHash.set(id, inclusion);
-      ids.push(id);
       const wake = this.waiters.get(id);
       if (wake) for (const w of wake) w(inclusion);
     }
-    this.hashesByHeight.set(height, ids);
+    this.receiptsByHeight.set(height, receipts);
     const old = height - BigInt(this.heightsKept);
-    for (const id of this.hashesByHeight.get(old) ?? []) {
+    for (const r of this.receiptsByHeight.get(old) ?? []) {
+      const id = toHex(r.hash);
       if (this.byHash.get(id)?.height === old) this.byHash.delete(id);
     }
-    this.hashesByHeight.delete(old);
+    this.receiptsByHeight.delete(old);
+  }
+
+  /** The receipts of a block in the window (the API's block view), or undefined. */
+  receiptsAt(height: bigint): readonly LedgerReceipt[] | undefined {
+    return this.receiptsByHeight.get(height);
   }
 
   get(hash: Uint8Array): TxInclusion | undefined {

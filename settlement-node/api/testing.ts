@@ -294,8 +294,7 @@ export class InMemorySettlementBackend implements SettlementBackend {
       return next;
     });
     if (!admission.accepted) return admission;
-    const hex = toHex(admission.hash);
-    if (this.mempool.some((p) => toHex(p.verified.hash) === hex))
+    if (this.txPending(admission.hash))
       return {
         hash: admission.hash,
         accepted: false,

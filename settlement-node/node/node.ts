@@ -126,8 +126,7 @@ export class SettlementNode {
    */
   private idle: { height: bigint; timer: NodeJS.Timeout } | null = null;
   private txOutbox: Uint8Array[] = [];
-  private readonly receipts = new Map<bigint, LedgerReceipt[]>();
-  /** Where recent transactions landed, for GET /v1/txs/{hash} (waiting requests are answered at commit). */
+  /** Recent blocks' receipts and where their transactions landed, for the API (waiting requests are answered at commit). */
   readonly recentTxs = new RecentTxs(RECEIPT_HEIGHTS_KEPT);
   private readonly commitListeners: CommitListener[] = [];
   countEvidence = 0;
@@ -215,8 +214,8 @@ export class SettlementNode {
     return max > this.chain.height + 1n;
   }
 
-  receiptsAt(height: bigint): LedgerReceipt[] | undefined {
-    return this.receipts.get(height);
+  receiptsAt(height: bigint): readonly LedgerReceipt[] | undefined {
+    return this.recentTxs.receiptsAt(height);
   }
 
   /** Submits a transaction: mempool checks, then gossip to every peer. */
@@ -607,9 +606,7 @@ export class SettlementNode {
   }
 
   private keepReceipts(committed: CommittedSettlementBlock): void {
-    this.receipts.set(committed.height, committed.result.receipts);
     this.recentTxs.recordBlock(committed.height, committed.hash, committed.result.receipts);
-    this.receipts.delete(committed.height - BigInt(RECEIPT_HEIGHTS_KEPT));
   }
 
   /** startHeight(H + 1) from the ledger's validator set; new WAL segment; next-height messages re-enter. */

@@ -1,7 +1,7 @@
 /**
- * RecentTxs, behind GET /v1/txs/{hash}?waitMs=: a committed block's
- * transactions are found by hash for the kept window of heights and then
- * forgotten; a waiting request is answered by the block that includes its
+ * RecentTxs, behind GET /v1/txs/{hash}?waitMs= and the block views'
+ * receipts: a committed block's receipts, and its transactions by hash, are
+ * kept for the window of heights and then forgotten; a waiting request is answered by the block that includes its
  * transaction, by the end of its wait, or by its client leaving; the number
  * of waiting requests is bounded.
  */
@@ -16,7 +16,7 @@ const receipts = (...ns: number[]): LedgerReceipt[] =>
   ns.map((n, index) => ({ index, hash: hashOf(n), status: (n % 2) as LedgerStatus, feePaid: BigInt(n) }));
 
 describe("RecentTxs", () => {
-  it("finds a transaction of the last heightsKept blocks, then forgets it", () => {
+  it("finds a transaction and its block's receipts for the last heightsKept blocks, then forgets them", () => {
     const recent = new RecentTxs(2);
     recent.recordBlock(1n, blockHash(1), receipts(1, 2));
     expect(recent.get(hashOf(2))).toEqual({
@@ -29,7 +29,10 @@ describe("RecentTxs", () => {
     });
     recent.recordBlock(2n, blockHash(2), receipts(3));
     expect(recent.get(hashOf(1))?.height).toBe(1n);
+    expect(recent.receiptsAt(1n)?.map((r) => r.index)).toEqual([0, 1]);
     recent.recordBlock(3n, blockHash(3), []);
+    expect(recent.receiptsAt(1n)).toBeUndefined();
+    expect(recent.receiptsAt(3n)).toEqual([]);
     expect(recent.get(hashOf(1))).toBeUndefined();
     expect(recent.get(hashOf(2))).toBeUndefined();
     expect(recent.get(hashOf(3))?.height).toBe(2n);
