@@ -59,10 +59,28 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** A base port whose whole devnet range is free (random start, so parallel runs rarely collide). */
+/**
+ * The lowest port the kernel hands out for outgoing connections and
+ * listen(0). A devnet range above it can be free when checked and taken a
+ * moment later by another test's socket: a validator then exits with
+ * EADDRINUSE on every restart (seen in CI).
+ */
+function ephemeralPortLow(): number {
+  try {
+    return Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+  } catch {
+    return 32_768;
+  }
+}
+
+/**
+ * A base port whose whole devnet range is free (random start, so parallel
+ * runs rarely collide), below the kernel's ephemeral range.
+ */
 export async function freeDevnetBasePort(): Promise<number> {
+  const slots = Math.max(1, Math.floor((ephemeralPortLow() - 200 - 20_000) / 200));
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + 200 * Math.floor(Math.random() * 200);
+    const base = 20_000 + 200 * Math.floor(Math.random() * slots);
     const frees = await Promise.all(devnetPorts(base).map(portFree));
     if (frees.every(Boolean)) return base;
   }
