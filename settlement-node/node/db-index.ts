@@ -9,7 +9,8 @@
  *
  * At commit the node's thread only turns the block into plain rows
  * (blockProjection, from the ledger state pinned to the block); writing them
- * happens elsewhere, in batches (one transaction for every block waiting):
+ * happens elsewhere, in batches (one transaction for the blocks of up to
+ * INDEX_WRITE_INTERVAL_MS):
  *
  * - PGlite, which runs its statements synchronously in this process, lives
  *   on a worker thread (db-worker.ts); the API reads it through drizzle's
@@ -182,6 +183,17 @@ async function startDbWorker(
   return { writer, db, heightIndexed: ready.heightIndexed ?? 0n };
 }
 
+/**
+ * At most one index write starts per interval; a block that comes after a
+ * quiet interval is written at once. Every write is a database transaction
+ * whose fixed cost (PGlite: ~4 ms of CPU on two loaded cores) outweighs its
+ * rows, and it competes with consensus for the cores: with a block every
+ * ~35 ms, writing each on its own doubled the validators' CPU per height
+ * and added 3-4 ms to commit latency (bench/settlement/cluster.ts). The
+ * /v1/index views lag the chain by at most this much more.
+ */
+export const INDEX_WRITE_INTERVAL_MS = 250;
+
 export class DatabaseIndexer {
   /** The database for reading (the API's /v1/index views). */
   readonly db: SettlementDb;
@@ -200,6 +212,12 @@ export class DatabaseIndexer {
   private pending = 0;
   private idleWaiters: (() => void)[] = [];
   private outbox: BlockProjection[] = [];
+  private writeIntervalMs = INDEX_WRITE_INTERVAL_MS;
+  private flushTimer: NodeJS.Timeout | null = null;
+  /** Batches handed to the writer so far (each one database transaction). */
+  countWrites = 0;
+  /** When the last batch went to the writer (performance.now). */
+  private writtenAtMs = -Infinity;
 
   private constructor(db: SettlementDb, heightIndexedStored: bigint, logger: NodeLogger) {
     this.db = db;
@@ -209,7 +227,11 @@ export class DatabaseIndexer {
   }
 
   /** Opens the database (PGlite on its worker thread) and reads how far it is indexed; null for none. */
-  static async open(choice: DatabaseChoice, logger: NodeLogger): Promise<DatabaseIndexer | null> {
+  static async open(
+    choice: DatabaseChoice,
+    logger: NodeLogger,
+    options: { writeIntervalMs?: number } = {},
+  ): Promise<DatabaseIndexer | null> {
     if (choice.kind === "none") return null;
     let indexer: DatabaseIndexer | null = null;
     const events: WriterEvents = {
@@ -225,6 +247,7 @@ export class DatabaseIndexer {
       indexer = new DatabaseIndexer(database.db, (await heightIndexed(database.db)) ?? 0n, logger);
       indexer.writer = inProcessWriter(database, events);
     }
+    indexer.writeIntervalMs = options.writeIntervalMs ?? INDEX_WRITE_INTERVAL_MS;
     return indexer;
   }
 
@@ -260,12 +283,21 @@ export class DatabaseIndexer {
     this.heightQueued = b.height;
     this.pending++;
     this.outbox.push(projection);
-    if (this.outbox.length === 1)
-      setImmediate(() => {
-        const projections = this.outbox;
-        this.outbox = [];
-        this.writer.write(projections);
-      });
+    if (this.flushTimer !== null) return;
+    const waitMs = this.writtenAtMs + this.writeIntervalMs - performance.now();
+    this.flushTimer = setTimeout(() => this.flush(), Math.max(0, waitMs));
+  }
+
+  /** Hands every queued projection to the writer (one database transaction). */
+  private flush(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.outbox.length === 0) return;
+    const projections = this.outbox;
+    this.outbox = [];
+    this.writtenAtMs = performance.now();
+    this.countWrites++;
+    this.writer.write(projections);
   }
 
   private done(heights: bigint[], workMs: number): void {
@@ -294,9 +326,10 @@ export class DatabaseIndexer {
     for (const w of waiters) w();
   }
 
-  /** Resolves once every block pushed so far is indexed (or failed). */
+  /** Resolves once every block pushed so far is indexed (or failed); queued blocks are written now. */
   idle(): Promise<void> {
     if (this.pending === 0) return Promise.resolve();
+    this.flush();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 

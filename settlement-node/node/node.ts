@@ -231,12 +231,13 @@ export class SettlementNode {
   /**
    * Queues a transaction for the peers: those accepted in the same turn of
    * the event loop leave in one frame (an HTTP burst costs one frame per peer,
-   * not one per transaction); a single one leaves at once.
+   * not one per transaction). While the chain is idle the transaction leaves
+   * at once: it starts the next height, so the proposer should have it now.
    */
   private gossipTx(txBytes: Uint8Array): void {
     this.txOutbox.push(txBytes);
-    if (this.txOutbox.length === 1) setImmediate(() => this.flushTxs());
-    else if (this.txOutbox.length >= TXS_PER_FRAME_MAX) this.flushTxs();
+    if (this.idle !== null || this.txOutbox.length >= TXS_PER_FRAME_MAX) this.flushTxs();
+    else if (this.txOutbox.length === 1) setImmediate(() => this.flushTxs());
   }
 
   private flushTxs(): void {

@@ -267,6 +267,39 @@ for (const backend of backends) {
       },
     );
 
+    it.skipIf(backend.name !== "PGlite")(
+      "the node's indexer writes a block after a quiet interval at once, and the blocks of one interval in one transaction",
+      async () => {
+        const quiet = { info() {}, warn() {}, error() {}, debug() {} };
+        const indexer = (await DatabaseIndexer.open(
+          { kind: "pglite", dataDir: path.join(tmp, "pglite-interval") },
+          quiet,
+          { writeIntervalMs: 60_000 },
+        ))!;
+        try {
+          const indexedUpTo = (height: bigint) =>
+            new Promise<void>((resolve) => {
+              indexer.onIndexed = (h) => h === height && resolve();
+            });
+          const first = indexedUpTo(1n);
+          indexer.push(committed[0]!);
+          await first;
+          expect(indexer.countWrites).toBe(1);
+          for (const block of committed.slice(1)) indexer.push(block);
+          await new Promise((r) => setTimeout(r, 200));
+          // Within the interval: queued, not written.
+          expect(indexer.heightIndexed).toBe(1n);
+          expect(indexer.countWrites).toBe(1);
+          await indexer.idle();
+          expect(indexer.heightIndexed).toBe(6n);
+          expect(indexer.countWrites).toBe(2);
+          expect(indexer.countFailures).toBe(0);
+        } finally {
+          await indexer.close();
+        }
+      },
+    );
+
     it("withdrawal row ids are lane then id, big-endian", () => {
       expect(Array.from(withdrawalRowId(1, 2n))).toEqual([0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2]);
     });
