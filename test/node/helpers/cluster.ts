@@ -11,6 +11,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fromHex } from "../../../shared/bytes.ts";
+import { freeDevnetBasePort } from "./devnet.ts";
 import { formatAddress, type KeyPair, sign } from "../../../shared/crypto/index.ts";
 import {
   accountAddressOf,
@@ -43,6 +44,18 @@ export async function freePorts(count: number): Promise<number[]> {
   const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
+}
+
+/**
+ * Ports for a cluster's validators from one free devnet slot, below the
+ * kernel's ephemeral range: the crash tests restart a killed validator on
+ * its port, and a port from listen(0) can be taken in between by any
+ * socket's outgoing connection (a peer reconnecting, say).
+ */
+async function validatorPorts(count: number): Promise<number[]> {
+  if (count > 8) throw new Error(`A devnet slot holds 8 validator ports, not ${count}`);
+  const base = await freeDevnetBasePort();
+  return Array.from({ length: count }, (_, i) => base + i);
 }
 
 export type ClusterOptions = {
@@ -115,7 +128,7 @@ export class Cluster {
   static async init(o: ClusterOptions = {}): Promise<Cluster> {
     const n = o.validators ?? 4;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bitlayer-cluster-"));
-    const ports = await freePorts(2 * n);
+    const ports = await validatorPorts(2 * n);
     const chainId = `bitlayer-test-${path.basename(dir).slice(-6)}`;
     const args = [
       CLI,

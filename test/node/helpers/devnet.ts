@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
+import * as os from "node:os";
 import * as path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
@@ -73,16 +74,54 @@ function ephemeralPortLow(): number {
   }
 }
 
+/** Slots this process has claimed (lock files in the temp directory), reused before new ones. */
+const ownSlots = new Set<number>();
+
 /**
- * A base port whose whole devnet range is free (random start, so parallel
- * runs rarely collide), below the kernel's ephemeral range.
+ * Claims the slot at `base` for this process with a lock file: test files
+ * run in parallel processes, and two that check the same free slot before
+ * either binds it would collide. A claim whose process is gone is stale.
+ */
+function claimSlot(base: number): boolean {
+  const file = path.join(os.tmpdir(), `bitlayer-test-ports-${base}.pid`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: "wx" });
+      ownSlots.add(base);
+      process.once("exit", () => fs.rmSync(file, { force: true }));
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const owner = Number(fs.readFileSync(file, "utf8"));
+      if (processAlive(owner)) return false;
+      fs.rmSync(file, { force: true });
+    }
+  }
+  return false;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+const slotFree = async (base: number) => (await Promise.all(devnetPorts(base).map(portFree))).every(Boolean);
+
+/**
+ * A base port whose whole devnet range is free and claimed by this process,
+ * below the kernel's ephemeral range: one of its own claimed slots if one is
+ * free again, else a random one (so parallel runs rarely meet).
  */
 export async function freeDevnetBasePort(): Promise<number> {
+  for (const base of ownSlots) if (await slotFree(base)) return base;
   const slots = Math.max(1, Math.floor((ephemeralPortLow() - 200 - 20_000) / 200));
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20_000 + 200 * Math.floor(Math.random() * slots);
-    const frees = await Promise.all(devnetPorts(base).map(portFree));
-    if (frees.every(Boolean)) return base;
+    if (!ownSlots.has(base) && (await slotFree(base)) && claimSlot(base)) return base;
   }
   throw new Error("no free devnet port range found in 50 attempts");
 }
