@@ -3,7 +3,7 @@
  * (`bitlayer-settlement start`, temp directories, PGlite databases, WAL and
  * block-store fsyncs, signed WebSocket peers), driven over their HTTP API.
  *
- *   node_modules/.bin/node bench/settlement/cluster.ts [--quick] [--keep] [--cpu-prof DIR] [--database none]
+ *   node_modules/.bin/node bench/settlement/cluster.ts [--quick] [--keep] [--cpu-prof DIR] [--database none] [--timeline N]
  *
  * Measured in the same run, on this machine:
  *   - the floor F = 3 × loopback WebSocket round trip (between two processes)
@@ -20,6 +20,8 @@
  *     sequencer fleet would, committed checkpoints/s, and the ceiling the
  *     signature work allows on this machine (each checkpoint carries two
  *     signatures that each of the four validators verifies once).
+ * --timeline N also prints the N slowest commits of the latency phase, each
+ * validator's phases on one clock (ms since the submission).
  * Prints a table and writes .bench/settlement.json. --quick finishes in under
  * two minutes on two cores; the full run takes larger samples.
  */
@@ -60,6 +62,8 @@ const { values } = parseArgs({
     "cpu-prof": { type: "string" },
     /** The validators' database: pglite (default, what the goals are measured with) or none (its cost). */
     database: { type: "string", default: "pglite" },
+    /** Prints the N slowest latency samples' per-validator phases on one clock. */
+    timeline: { type: "string" },
   },
 });
 if (values.database !== "pglite" && values.database !== "none") throw new Error("--database pglite|none");
@@ -69,6 +73,8 @@ const SIZES = QUICK
   ? { latencySamples: 40, transfers: 2000, transferAccounts: 64, lanes: 32, checkpointsPerLane: 40 }
   : { latencySamples: 200, transfers: 8000, transferAccounts: 128, lanes: 64, checkpointsPerLane: 60 };
 const SUBMIT_CONCURRENCY = 32;
+/** Latency samples taken and dropped before the kept ones (see latencyPhase). */
+const LATENCY_WARMUP_SAMPLES = 20;
 /** Warm-up transfers before the measured phases; "quiet" is the four validators using under this many cores. */
 const WARMUP_TRANSFERS = 1000;
 const QUIET_CORES = 0.1;
@@ -385,35 +391,98 @@ function phaseTable(title: string, summaries: PhaseSummary[]): string {
  * One transfer at a time: from its submission to the answer of the
  * validator's waiting GET /v1/txs/{hash}?waitMs= (given at commit, once the
  * block is applied and fsynced), as a client that waits on settlement sees
- * it. Also returns how long each POST took to be answered (202).
+ * it, and how long each POST took to be answered (202). The first
+ * LATENCY_WARMUP_SAMPLES are not kept: the warm-up's transfers never took
+ * this path (single-tx heights, waiting GETs), and the first commits met
+ * its cold code and the database writing its blocks.
  */
-async function latencyPhase(
-  c: Cluster,
-  senders: KeyPair[],
-): Promise<{ latencies: number[]; submits: number[] }> {
+async function latencyPhase(c: Cluster, senders: KeyPair[]): Promise<LatencySample[]> {
   const to = accountAddressOf(c.accounts[0]!.publicKey);
   const nonces = new Map<KeyPair, bigint>();
-  const latencies: number[] = [];
-  const submits: number[] = [];
-  for (let s = 0; s < SIZES.latencySamples; s++) {
-    const url = c.urls[s % c.urls.length]!;
-    const a = senders[s % senders.length]!;
+  const samples: LatencySample[] = [];
+  for (let s = -LATENCY_WARMUP_SAMPLES; s < SIZES.latencySamples; s++) {
+    const i = s + LATENCY_WARMUP_SAMPLES;
+    const validator = i % c.urls.length;
+    const url = c.urls[validator]!;
+    const a = senders[i % senders.length]!;
     const nonce = nonces.get(a) ?? (await nonceOf(url, a));
     const tx = signedTx(a, nonce, { type: "transfer", to, amount: 1n });
     // Let the chain go idle between samples, so each one measures a block of its own.
     await sleep(20);
     const t0 = performance.now();
     if (!(await submit(url, tx))) throw new Error("latency transfer refused");
-    submits.push(performance.now() - t0);
-    const landed = await getJson<{ state: string; status?: number }>(
+    const submitMs = performance.now() - t0;
+    const landed = await getJson<{ state: string; status?: number; height?: string }>(
       `${url}/v1/txs/0x${toHex(settlementTxHash(tx))}?waitMs=10000`,
     );
     if (landed.state !== "committed" || landed.status !== 0)
       throw new Error(`latency transfer not applied: ${JSON.stringify(landed)}`);
-    latencies.push(performance.now() - t0);
+    const commitMs = performance.now() - t0;
     nonces.set(a, nonce + 1n);
+    if (s >= 0)
+      samples.push({
+        submittedAtUnixMs: performance.timeOrigin + t0,
+        validator,
+        submitMs,
+        commitMs,
+        height: landed.height!,
+      });
   }
-  return { latencies, submits };
+  return samples;
+}
+
+type LatencySample = {
+  submittedAtUnixMs: number;
+  validator: number;
+  submitMs: number;
+  commitMs: number;
+  height: string;
+};
+
+/** The `count` slowest samples, each validator's phases of that height on the client's clock. */
+async function printTimeline(c: Cluster, samples: LatencySample[], count: number): Promise<void> {
+  type Phases = Record<string, number | string | boolean | null> & {
+    height: string;
+    startedAtUnixMs: number;
+  };
+  const byValidator = await Promise.all(
+    c.urls.map(async (url) => {
+      const { recent } = await getJson<{ recent: Phases[] }>(`${url}/v1/node/phases?recent=512`);
+      return new Map(recent.map((h) => [h.height, h]));
+    }),
+  );
+  const columns = [
+    ["proposalMs", "proposal"],
+    ["prevoteMs", "prevote"],
+    ["precommitMs", "precommit"],
+    ["decidedMs", "decided"],
+    ["appliedMs", "applied"],
+    ["storedMs", "stored"],
+    ["indexedMs", "indexed"],
+  ] as const;
+  const slowest = [...samples].sort((a, b) => b.commitMs - a.commitMs).slice(0, count);
+  for (const s of slowest) {
+    console.log(
+      `  height ${s.height}: committed after ${s.commitMs.toFixed(1)} ms, tx to validator ${s.validator}, ` +
+        `POST answered after ${s.submitMs.toFixed(1)} ms; ms since the submission:`,
+    );
+    console.log(
+      `    ${["validator", "start", ...columns.map(([, label]) => label), "wal fsyncs"].map((x) => x.padStart(9)).join(" ")}`,
+    );
+    byValidator.forEach((phases, i) => {
+      const h = phases.get(s.height);
+      if (!h) return;
+      const start = h.startedAtUnixMs - s.submittedAtUnixMs;
+      const at = (k: string) => (typeof h[k] === "number" ? (start + (h[k] as number)).toFixed(1) : "-");
+      const cells = [
+        `${i}${h.proposed ? " (P)" : ""}`,
+        start.toFixed(1),
+        ...columns.map(([k]) => at(k)),
+        `${h.walSyncs}/${Number(h.walSyncMs).toFixed(1)}ms`,
+      ];
+      console.log(`    ${cells.map((x) => x.padStart(9)).join(" ")}`);
+    });
+  }
 }
 
 async function throughputPhase(c: Cluster, senders: KeyPair[], transfers = SIZES.transfers) {
@@ -619,10 +688,11 @@ async function main(): Promise<void> {
     const sequencers = c.accounts.slice(SIZES.transferAccounts);
     log(`warm-up: ${WARMUP_TRANSFERS} transfers, then until the validators are quiet`);
     await warmUp(c, transferAccounts);
-    log(`latency: ${SIZES.latencySamples} transfers one at a time`);
+    log(`latency: ${SIZES.latencySamples} transfers one at a time, after ${LATENCY_WARMUP_SAMPLES} not kept`);
     const hLatency = await heightOf(c.urls[0]!);
     const cpuLatency0 = await cpuSeconds(c);
-    const { latencies, submits } = await latencyPhase(c, transferAccounts);
+    const samples = await latencyPhase(c, transferAccounts);
+    const latencies = samples.map((x) => x.commitMs);
     const latencyCpuSeconds = (await cpuSeconds(c)) - cpuLatency0;
     const hThroughput = await heightOf(c.urls[0]!);
     const latencyPhases = await phaseSummaries(c, hLatency + 1n, hThroughput);
@@ -655,8 +725,11 @@ async function main(): Promise<void> {
         p99Ms: p99,
         p50OverF: p50 / floorMs,
         p99OverF: p99 / floorMs,
-        submitP50Ms: quantile(submits, 0.5),
-        validatorCpuMsPerTx: (1000 * latencyCpuSeconds) / latencies.length,
+        submitP50Ms: quantile(
+          samples.map((x) => x.submitMs),
+          0.5,
+        ),
+        validatorCpuMsPerTx: (1000 * latencyCpuSeconds) / (latencies.length + LATENCY_WARMUP_SAMPLES),
         goals: { p50OverF: 10, p99OverF: 40 },
       },
       throughput: {
@@ -676,6 +749,10 @@ async function main(): Promise<void> {
     fs.mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
     fs.writeFileSync(path.join(ROOT, ".bench/settlement.json"), `${JSON.stringify(result, null, 2)}\n`);
     printTable(result);
+    if (values.timeline) {
+      console.log(`slowest ${values.timeline} commits of the latency phase ((P): the proposer):`);
+      await printTimeline(c, samples, Number(values.timeline));
+    }
   } finally {
     if (CPU_PROF_DIR) {
       await stopCluster(c);

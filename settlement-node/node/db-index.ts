@@ -286,9 +286,11 @@ export class DatabaseIndexer {
     this.heightQueued = b.height;
     this.pending++;
     this.outbox.push(projection);
-    if (performance.now() - this.writtenAtMs >= this.writeIntervalMs) return this.flush();
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-    this.flushTimer = setTimeout(() => this.flush(), this.writeIntervalMs);
+    if (performance.now() - this.writtenAtMs >= this.writeIntervalMs) this.flush();
+    else {
+      if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+      this.flushTimer = setTimeout(() => this.flush(), this.writeIntervalMs);
+    }
   }
 
   /** Hands every queued projection to the writer (one database transaction). */

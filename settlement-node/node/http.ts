@@ -8,6 +8,7 @@ import { createIndexApi } from "../indexer/api.ts";
 import type { DatabaseIndexer } from "./db-index.ts";
 import { settlementDevControls } from "./dev-controls.ts";
 import type { SettlementNode } from "./node.ts";
+import { PHASE_HEIGHTS_KEPT } from "./phases.ts";
 
 export type NodeCounters = {
   moniker: string;
@@ -55,16 +56,18 @@ export function nodeApi(
   const { indexer, ...apiOptions } = options;
   const app = new Hono();
   app.get("/v1/node", (c) => c.json(nodeCounters(node, indexer)));
-  // Where the time of recent heights went (node/phases.ts): ?txsMin=N&from=H&to=H picks the heights summarized.
+  // Where the time of recent heights went (node/phases.ts): ?txsMin=N&from=H&to=H picks the heights
+  // summarized, ?recent=N how many of the latest heights are listed (at most PHASE_HEIGHTS_KEPT).
   app.get("/v1/node/phases", (c) => {
     const int = (name: string, fallback: bigint) => {
       const v = c.req.query(name);
       return v !== undefined && /^[0-9]{1,19}$/.test(v) ? BigInt(v) : fallback;
     };
     const summary = node.phases.summary(Number(int("txsMin", 0n)), int("from", 0n), int("to", 1n << 63n));
+    const recent = node.phases.recent(Math.min(PHASE_HEIGHTS_KEPT, Number(int("recent", 16n))));
     // CPU time of the whole process (every thread: the node's and the database worker's), µs.
     const cpu = process.cpuUsage();
-    return c.json({ summary, recent: node.phases.recent(16), cpuMicros: cpu.user + cpu.system });
+    return c.json({ summary, recent, cpuMicros: cpu.user + cpu.system });
   });
   if (indexer) app.route("/v1/index", createIndexApi(indexer.db, { heightCommitted: () => node.height }));
   // Dev-only time controls (dev-controls.ts): the devnet sets BITLAYER_DEV=1; production never does.

@@ -19,6 +19,12 @@ export type HeightPhases = {
   txs: number;
   /** Whether this node made a proposal at this height (it answered getValue). */
   proposed: boolean;
+  /**
+   * When the height started on this node, ms since the Unix epoch
+   * (performance.timeOrigin based, sub-ms): puts the validators of one
+   * machine on one clock (bench/settlement/cluster.ts --timeline).
+   */
+  startedAtUnixMs: number;
   /** Idle time before the height started: from the previous commit (block stored) to this start. */
   idleMs: number | null;
   /** First transaction that woke the node during the idle wait, ms before the start (≤ 0 means before). */
@@ -95,6 +101,7 @@ export class PhaseLog {
       round: -1,
       txs: 0,
       proposed: false,
+      startedAtUnixMs: round2(performance.timeOrigin + now),
       idleMs: this.lastStoredAt === null ? null : round2(now - this.lastStoredAt),
       txWokeMs: this.txWokeAt === null ? null : round2(this.txWokeAt - now),
       proposalMs: null,
