@@ -5,7 +5,7 @@
  * spends its time in. Prints self time by function and writes the raw
  * profile to .bench/edge.cpuprofile (open it in Chrome DevTools).
  *
- *   node_modules/.bin/node bench/edge/profile.ts [--mode batch|single] [--requests N] [--clients N]
+ *   node_modules/.bin/node bench/edge/profile.ts [--mode batch|single|duplicate] [--requests N] [--clients N]
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -37,12 +37,15 @@ async function main(): Promise<void> {
     const inspector = await Inspector.connect(worker.inspectorPort);
     const call = (method: string, params: object = {}) => inspector.call(method, params);
     const per = mode === "batch" ? 100 : 1;
-    const bodies = accounts.map((a) =>
-      Array.from({ length: requests / CLIENTS + 2 }, () => {
+    // --mode duplicate: every request re-sends one already accepted tx (the known-receipt path).
+    const bodies = accounts.map((a) => {
+      const sign = () => {
         const txs = signTransfers(a, { chainId: vars.CHAIN_ID!, lane: 1, count: per });
         return JSON.stringify(per === 1 ? { tx: txs[0] } : { txs });
-      }),
-    );
+      };
+      const once = mode === "duplicate" ? sign() : null;
+      return Array.from({ length: requests / CLIENTS + 2 }, () => once ?? sign());
+    });
     for (const list of bodies) for (const b of list.splice(0, 2)) await client.post("/v1/lanes/1/txs", b);
     await call("Profiler.enable");
     await call("Profiler.setSamplingInterval", { interval: 200 });

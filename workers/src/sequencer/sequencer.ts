@@ -316,16 +316,10 @@ export class Sequencer extends DurableObject<Env> {
   }
 
   #finalityOf(height: number): FinalityStatus {
-    const block = this.#db.select().from(schema.blocks).where(eq(schema.blocks.height, height)).get();
-    if (!block || block.checkpointIndex === null) return "soft";
-    const cp = this.#db
-      .select()
-      .from(schema.checkpoints)
-      .where(eq(schema.checkpoints.index, block.checkpointIndex))
-      .get();
-    return cp && (cp.status === "settled" || cp.status === "final")
-      ? cp.status
-      : cp?.status === "posted"
+    const status = this.#stepSql.checkpointStatusOfHeight(height);
+    return status === "settled" || status === "final"
+      ? status
+      : status === "posted"
         ? "checkpointed"
         : "soft";
   }

@@ -62,6 +62,21 @@ export class StepSql {
   }
 
   /**
+   * The status of the checkpoint holding the block at `height` (null: no
+   * block there, or no checkpoint holds it yet), in one query that reads no
+   * block or payload bytes. Asked for every receipt served: a duplicate
+   * submit, a read by hash or idempotency key, the feed.
+   */
+  checkpointStatusOfHeight(height: number): string | null {
+    for (const row of this.#sql.exec<{ status: string | null }>(
+      "SELECT c.status AS status FROM blocks b LEFT JOIN checkpoints c ON c.idx = b.checkpoint_index WHERE b.height = ?",
+      height,
+    ))
+      return row.status;
+    return null;
+  }
+
+  /**
    * The stored receipts of a step's transactions, by hash and by idempotency
    * id (sender ‖ key hex), in two queries whatever the step's size: the ids
    * go in as one JSON array each (json_each), so the platform's 100-parameter
