@@ -223,7 +223,9 @@ export class SettlementNode {
     const result = await this.mempool.add(txBytes);
     if (result.accepted) {
       this.gossipTx(txBytes);
-      this.wake();
+      // The submitter's answer leaves first and the height starts on the next turn of the loop:
+      // the peers have the transaction already, and one of them proposes three heights in four.
+      setImmediate(() => this.wake());
     }
     return result;
   }
