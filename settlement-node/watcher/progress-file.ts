@@ -94,11 +94,19 @@ export class LaneProgressFile {
     return path.join(dir, `lane-${lane}-${toHex(genesisRoot).slice(0, 16)}.progress`);
   }
 
-  /** Opens (or creates) the progress of `lane` under `dir`, for the lane whose genesis root is given. */
-  static open(dir: string, lane: number, genesisRoot: Uint8Array): LaneProgressFile {
+  /**
+   * Opens (or creates) the progress of `lane` under `dir`, for the lane whose
+   * genesis root is given. The recorded nodes go into `store` (the genesis
+   * tree already in it, say), which is then what `store` reads.
+   */
+  static open(
+    dir: string,
+    lane: number,
+    genesisRoot: Uint8Array,
+    store = new MemoryNodeStore(),
+  ): LaneProgressFile {
     fs.mkdirSync(dir, { recursive: true });
     const file = LaneProgressFile.fileOf(dir, lane, genesisRoot);
-    const store = new MemoryNodeStore();
     if (!fs.existsSync(file)) {
       const writer = RecordFileWriter.create(file, dir, PROGRESS_MAGIC, PROGRESS_RECORD_BYTES_MAX);
       return new LaneProgressFile(writer, store, null, 0, false);

@@ -15,7 +15,8 @@
 import type { Logger } from "pino";
 import { fromHex, toHex } from "../../shared/bytes.ts";
 import { LaneReplayer, type ReplayInvalid, type ReplayMismatch } from "../../shared/lane/replay.ts";
-import type { VerifyMany } from "../../shared/lane/executor.ts";
+import { LaneExecutor, type VerifyMany } from "../../shared/lane/executor.ts";
+import { MemoryNodeStore } from "../../shared/smt/store.ts";
 import type { Genesis } from "../../shared/stf/genesis.ts";
 import { SettlementNotFoundError } from "./errors.ts";
 import { LaneProgressFile } from "./progress-file.ts";
@@ -82,20 +83,23 @@ export class Watcher {
     this.#pollMs = options.pollMs ?? 500;
     this.#pageSize = options.pageSize ?? 20;
     this.#lanes = options.lanes.map(({ lane, genesis }) => {
-      const genesisRoot = new LaneReplayer({ genesis }).root;
+      // The genesis tree is built once, at every start (it is not progress); the progress file's
+      // nodes go on top of it.
+      const store = new MemoryNodeStore();
+      const genesisHead = LaneExecutor.writeGenesis(store, genesis);
+      const genesisRoot = genesisHead.root.slice();
       const progress =
         options.progressDir === undefined
           ? null
-          : LaneProgressFile.open(options.progressDir, lane, genesisRoot);
+          : LaneProgressFile.open(options.progressDir, lane, genesisRoot, store);
       const restored = progress?.restored ?? null;
       const replayer = new LaneReplayer({
         genesis,
+        genesisHead,
         verifyMany: options.verifyMany,
-        ...(progress ? { store: progress.store } : {}),
+        store: progress ? progress.store : store,
         ...(restored ? { resume: restored } : {}),
       });
-      // The genesis nodes the replayer just wrote are rewritten at every start: not progress.
-      progress?.discard();
       if (progress && progress.recordsRead > 0)
         this.#logger.info(
           {

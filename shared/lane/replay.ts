@@ -37,7 +37,14 @@ import { STF_VERSION } from "../stf/limits.ts";
 import { batchHashOf } from "../../settlement-node/ledger/tx.ts";
 import { decodeBatchData, type LaneBlock } from "./batch.ts";
 import { LaneReplayStateError } from "./errors.ts";
-import { knownOf, LaneExecutor, type VerifiedTx, type VerifyMany, verifyTxs } from "./executor.ts";
+import {
+  knownOf,
+  LaneExecutor,
+  type LaneHead,
+  type VerifiedTx,
+  type VerifyMany,
+  verifyTxs,
+} from "./executor.ts";
 import { StagingNodeStore } from "./staging-store.ts";
 
 /** A checkpoint as settlement accepted it (settlement-node/ledger/tx.ts postCheckpoint), plus its batch data. */
@@ -123,6 +130,11 @@ export type LaneReplayerOptions = {
   store?: NodeStore;
   verifyMany?: VerifyMany;
   /**
+   * The head LaneExecutor.writeGenesis(store, genesis) returned, when the
+   * caller already wrote the genesis tree into `store`: it is not built again.
+   */
+  genesisHead?: LaneHead;
+  /**
    * Resume after a verified checkpoint instead of at genesis (a restarted
    * watcher, settlement-node/watcher/progress-file.ts): `store` must hold
    * the tree at that root.
@@ -141,7 +153,7 @@ export class LaneReplayer {
 
   constructor(options: LaneReplayerOptions) {
     const store = options.store ?? new MemoryNodeStore();
-    const head = LaneExecutor.writeGenesis(store, options.genesis);
+    const head = options.genesisHead ?? LaneExecutor.writeGenesis(store, options.genesis);
     this.#staging = new StagingNodeStore(store);
     this.#verifyMany = options.verifyMany;
     this.#root = head.root;

@@ -14,12 +14,13 @@ import {
   buildCheckpoint,
   type CheckpointToReplay,
   decodeBatchData,
-  type LaneExecutor,
+  LaneExecutor,
   LaneReplayer,
   LaneReplayStateError,
   type PostCheckpoint,
 } from "../../shared/lane/index.ts";
 import { signedTx, testLane, transferBody } from "../../shared/lane/testing.ts";
+import { MemoryNodeStore } from "../../shared/smt/store.ts";
 import { NATIVE_ASSET, TxStatus } from "../../shared/stf/index.ts";
 
 const lane = testLane({ accounts: 4 });
@@ -99,6 +100,18 @@ describe("LaneReplayer", () => {
     expect(toHex(replayer.root)).toBe(toHex(honest[1].newRoot));
     expect(replayer.height).toBe(5n);
     expect(replayer.nextIndex).toBe(2n);
+  });
+
+  it("starts from a genesis tree the caller already wrote into its store, without writing it again", async () => {
+    const store = new MemoryNodeStore();
+    const genesisHead = LaneExecutor.writeGenesis(store, lane.genesis);
+    const nodes = store.size;
+    const replayer = new LaneReplayer({ genesis: lane.genesis, genesisHead, store });
+    expect(store.size).toBe(nodes);
+    expect(toHex(replayer.root)).toBe(toHex(honest[0].prevRoot));
+    expect(await replayer.replay(honest[0])).toMatchObject({ status: "verified", index: 0n });
+    expect(await replayer.replay(honest[1])).toMatchObject({ status: "verified", index: 1n });
+    expect(toHex(replayer.root)).toBe(toHex(honest[1].newRoot));
   });
 
   it("reports a wrong claimed root as a mismatch at the batch's last height, and stays at the verified root", async () => {
