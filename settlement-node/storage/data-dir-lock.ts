@@ -36,7 +36,8 @@ export class DataDirLockedError extends BitlayerError {
 
 export type DataDirLock = { readonly dir: string; release(): void };
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, owned by another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { isAlive } from "../../../settlement-node/storage/data-dir-lock.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const NODE_BIN = path.join(ROOT, "node_modules/.bin/node");
@@ -93,20 +94,11 @@ function claimSlot(base: number): boolean {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       const owner = Number(fs.readFileSync(file, "utf8"));
-      if (processAlive(owner)) return false;
+      if (isAlive(owner)) return false;
       fs.rmSync(file, { force: true });
     }
   }
   return false;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 const slotFree = async (base: number) => (await Promise.all(devnetPorts(base).map(portFree))).every(Boolean);
