@@ -3,6 +3,7 @@
  * A two-signature trade is about the largest common lane transaction
  * (~300 bytes): encode and decode it, as a sequencer does for every request.
  */
+import { fromHex, fromHexLoop, toHex } from "../../shared/bytes.ts";
 import { decode, encode } from "../../shared/codec/index.ts";
 import { type SignedTx, signedTxCodec } from "../../shared/stf/tx.ts";
 import type { BenchCase } from "../lib/types.ts";
@@ -57,6 +58,25 @@ export const cases: BenchCase[] = [
     setup,
     run: (s: CodecState, n: number) => {
       for (let i = 0; i < n; i++) s.sink += decode(signedTxCodec, s.bytes).signatures.length;
+    },
+  },
+  {
+    // The edge API takes transactions as hex by default: every byte of a batch goes through this.
+    name: "hex decode: signed trade tx (~300 bytes), fromHex",
+    unit: "tx",
+    n: 5_000,
+    setup: () => ({ hex: toHex(setup().bytes), sink: 0 }),
+    run: (s: { hex: string; sink: number }, n: number) => {
+      for (let i = 0; i < n; i++) s.sink += fromHex(s.hex).length;
+    },
+  },
+  {
+    name: "hex decode: signed trade tx (~300 bytes), portable loop",
+    unit: "tx",
+    n: 5_000,
+    setup: () => ({ hex: toHex(setup().bytes), sink: 0 }),
+    run: (s: { hex: string; sink: number }, n: number) => {
+      for (let i = 0; i < n; i++) s.sink += fromHexLoop(s.hex).length;
     },
   },
 ];
