@@ -184,16 +184,14 @@ async function startDbWorker(
 }
 
 /**
- * Index writes start at a commit (push), when the node has just finished a
- * height, and at most one per interval; the blocks in between wait, and are
- * written when no block came for an interval. Every write is a database
- * transaction whose fixed cost (PGlite: ~4 ms of CPU on two loaded cores)
- * outweighs its rows, and it competes with consensus for the cores: with a
- * block every ~35 ms, one write per block doubled the validators' CPU per
- * height and added 3-4 ms to commit latency; a write on a timer that fired
- * in the middle of a height was behind 42% of the slowest 3% of commits
- * (bench/settlement/cluster.ts). The /v1/index views lag the chain by at most
- * an interval and a block.
+ * Index writes start at a commit (push), right after the node finished a
+ * height, at most one per interval; the blocks in between wait, and are
+ * written once no block has come for an interval. A write's fixed cost
+ * (PGlite: ~4 ms of CPU on two loaded cores) outweighs its rows, and it
+ * competes with consensus for the cores: with a block every ~35 ms, one
+ * write per block doubled the validators' CPU per height and added 3-4 ms to
+ * commit latency (bench/settlement/cluster.ts). The /v1/index views lag the
+ * chain by at most an interval and a block.
  */
 export const INDEX_WRITE_INTERVAL_MS = 250;
 
