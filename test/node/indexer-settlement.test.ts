@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { asc } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -294,6 +294,37 @@ for (const backend of backends) {
           expect(indexer.heightIndexed).toBe(6n);
           expect(indexer.countWrites).toBe(2);
           expect(indexer.countFailures).toBe(0);
+        } finally {
+          await indexer.close();
+        }
+      },
+    );
+
+    it.skipIf(backend.name !== "PGlite")(
+      "a batch the database refuses leaves none of its rows, and the worker's connection keeps working",
+      async () => {
+        const quiet = { info() {}, warn() {}, error() {}, debug() {} };
+        const indexer = (await DatabaseIndexer.open(
+          { kind: "pglite", dataDir: path.join(tmp, "pglite-refused") },
+          quiet,
+        ))!;
+        try {
+          indexer.push(committed[0]!);
+          await indexer.idle();
+          expect(indexer.heightIndexed).toBe(1n);
+          // Block 2's deposit row is there already: its insert, after the block's and its
+          // transactions' rows in the same script, conflicts.
+          const deposits = blockProjection(committed[1]!).deposits;
+          expect(deposits.length).toBeGreaterThan(0);
+          await indexer.db.insert(schema.deposits).values(deposits[0]!);
+          indexer.push(committed[1]!);
+          await indexer.idle();
+          expect(indexer.countFailures).toBeGreaterThan(0);
+          expect(await heightIndexed(indexer.db)).toBe(1n);
+          const at2 = (table: typeof schema.blocks | typeof schema.transactions) =>
+            indexer.db.select().from(table).where(eq(table.height, 2n));
+          expect(await at2(schema.blocks)).toEqual([]);
+          expect(await at2(schema.transactions)).toEqual([]);
         } finally {
           await indexer.close();
         }
