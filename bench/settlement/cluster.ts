@@ -71,7 +71,7 @@ const CPU_PROF_DIR = values["cpu-prof"] ? path.resolve(values["cpu-prof"]) : nul
 const QUICK = values.quick;
 const SIZES = QUICK
   ? { latencySamples: 40, transfers: 2000, transferAccounts: 64, lanes: 32, checkpointsPerLane: 40 }
-  : { latencySamples: 200, transfers: 8000, transferAccounts: 128, lanes: 64, checkpointsPerLane: 60 };
+  : { latencySamples: 500, transfers: 8000, transferAccounts: 128, lanes: 64, checkpointsPerLane: 60 };
 const SUBMIT_CONCURRENCY = 32;
 /** Latency samples taken and dropped before the kept ones (see latencyPhase). */
 const LATENCY_WARMUP_SAMPLES = 20;
