@@ -46,6 +46,8 @@ export function nodeBackend(node: SettlementNode): SettlementBackend {
     },
     latestHeight: () => node.height,
     block(height: bigint): BlockView | undefined {
+      // A decided block is stored while the ledger applies it: it is served once applied.
+      if (height > node.height) return undefined;
       const stored = node.blocks.get(height);
       if (!stored) return undefined;
       const block = decodeBlock(stored.block);
@@ -66,7 +68,7 @@ export function nodeBackend(node: SettlementNode): SettlementBackend {
     waitForTx: (hash, timeoutMs, signal) => node.recentTxs.wait(hash, timeoutMs, signal),
     txPending: (hash) => node.mempool.has(hash),
     provableState(): ProvableState | undefined {
-      // The block store is written just after the ledger commits: the newest stored block proves its parent state.
+      // The newest stored block at or below the ledger's height proves its parent state.
       for (let next = node.height; next >= 1n && next >= node.height - 1n; next--) {
         const stored = node.blocks.get(next);
         if (!stored) continue;

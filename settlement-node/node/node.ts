@@ -523,9 +523,16 @@ export class SettlementNode {
       throw new NodeFatalError(
         `Block ${height} is already stored but the ledger is at ${this.chain.height}.`,
       );
+    // The block's fsync runs on the thread pool while the ledger applies it (both on a height's
+    // critical path; the block is decided, so storing it first is safe). Nothing is acknowledged
+    // before both are done: receipts and waiting clients come after.
+    this.blocks.put(height, value, encodeCertificate(certificate), { sync: false });
+    const durable = this.blocks.syncInBackground();
+    // Awaited below; if the ledger throws first, the node stops on that error instead.
+    durable.catch(() => {});
     const committed = await this.chain.commit(value, (_tx, hash) => this.mempool.signaturesVerified(hash));
     this.phases.applied(height, certificate.round, committed.txs.length);
-    this.blocks.put(height, value, encodeCertificate(certificate));
+    await durable;
     this.phases.stored(height);
     this.keepReceipts(committed);
     this.mempool.update(

@@ -169,6 +169,17 @@ export class BlockStore {
     this.writer.sync();
   }
 
+  /** fsyncs so far (each put that syncs, sync(), syncInBackground()). */
+  get countSyncs(): number {
+    return this.writer.countSyncs;
+  }
+
+  /** sync() on libuv's thread pool. */
+  syncInBackground(): Promise<void> {
+    this.assertOpen();
+    return this.writer.syncInBackground();
+  }
+
   /** The block at `height`, checksum-verified, or undefined if not stored. */
   get(height: bigint): StoredBlock | undefined {
     this.assertOpen();

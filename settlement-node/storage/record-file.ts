@@ -335,6 +335,19 @@ export class RecordFileWriter {
     this.countSyncs++;
   }
 
+  /** sync() with the fsync on libuv's thread pool: the calling thread goes on meanwhile. */
+  async syncInBackground(): Promise<void> {
+    this.assertUsable();
+    try {
+      this.flush();
+      await new Promise<void>((resolve, reject) => fs.fsync(this.fd, (e) => (e ? reject(e) : resolve())));
+    } catch (e) {
+      this.failed = e;
+      throw e;
+    }
+    this.countSyncs++;
+  }
+
   private assertUsable(): void {
     if (this.failed !== undefined) {
       throw new StorageUsageError(

@@ -56,6 +56,24 @@ describe("block store", () => {
     reopened.close();
   });
 
+  it("a block put without a sync is fsynced by syncInBackground, on the thread pool, and reads back", async () => {
+    const store = BlockStore.open({ dir, logger });
+    const before = store.countSyncs;
+    store.put(1n, blockAt(1n), certificateAt(1n), { sync: false });
+    store.put(2n, blockAt(2n), certificateAt(2n), { sync: false });
+    expect(store.countSyncs).toBe(before);
+    const durable = store.syncInBackground();
+    // The calling thread goes on meanwhile: reads work before the fsync has returned.
+    expectBlock(store.get(2n), 2n);
+    await durable;
+    expect(store.countSyncs).toBe(before + 1);
+    store.close();
+    const reopened = BlockStore.open({ dir, logger });
+    expect(reopened.latestHeight()).toBe(2n);
+    expectBlock(reopened.get(1n), 1n);
+    reopened.close();
+  });
+
   it("refuses a block that does not follow the latest one", () => {
     fill(1n, 3n);
     const store = BlockStore.open({ dir, logger });
