@@ -1,31 +1,14 @@
 /** Values the client's actions return. Hashes, keys and roots are lowercase hex without "0x". */
 
-/** The one finality ladder (DESIGN.md): soft → checkpointed → settled → final. */
-export type FinalityStatus = "soft" | "checkpointed" | "settled" | "final";
+import type { FinalityStatus, ReceiptView } from "../shared/sdk/receipt-view.ts";
+
+export type { FinalityStatus, ReceiptView } from "../shared/sdk/receipt-view.ts";
 export const FINALITY_LADDER: readonly FinalityStatus[] = ["soft", "checkpointed", "settled", "final"];
 
 /** Position of `status` on the ladder (0 = soft … 3 = final). */
 export function finalityRank(status: FinalityStatus): number {
   return FINALITY_LADDER.indexOf(status);
 }
-
-/** A lane receipt as the edge returns it (GET /v1/lanes/:lane/receipts/:hash). */
-export type ReceiptView = {
-  receipt: {
-    chainId: string;
-    lane: number;
-    height: string;
-    index: number;
-    txHash: string;
-    prevReceiptHash: string;
-    stateRoot: string;
-    status: number;
-  };
-  signature: string;
-  /** signedLaneReceiptCodec bytes (hex): keep them as evidence; a checkpoint that contradicts them slashes the sequencer. */
-  encoded: string;
-  finality: FinalityStatus;
-};
 
 /** What sendTransaction and the transaction actions return. */
 export type TransactionResult = {

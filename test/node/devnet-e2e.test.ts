@@ -41,6 +41,7 @@ import {
   stopDevnet,
   waitUntil,
 } from "./helpers/devnet.ts";
+import type { FinalityStatus, ReceiptView } from "../../shared/sdk/receipt-view.ts";
 
 const BLOCK_INTERVAL_MS = 200;
 // Long enough (in settlement blocks) that the poster's 500 ms status poll sees "settled" before "final".
@@ -49,23 +50,8 @@ const READY_TIMEOUT_MS = 90_000;
 const FINAL_TIMEOUT_MS = 45_000;
 const TRANSFER_AMOUNT = 12_345n;
 
-type Finality = "soft" | "checkpointed" | "settled" | "final";
-const LADDER: Finality[] = ["soft", "checkpointed", "settled", "final"];
+const LADDER: FinalityStatus[] = ["soft", "checkpointed", "settled", "final"];
 
-type ReceiptView = {
-  receipt: {
-    chainId: string;
-    lane: number;
-    height: string;
-    index: number;
-    txHash: string;
-    stateRoot: string;
-    status: number;
-  };
-  signature: string;
-  encoded: string;
-  finality: Finality;
-};
 type SubmitResult = { index: number; status: string; duplicate: boolean; receipt: ReceiptView };
 type ProvenAccount = { height: string; value: { nonce: string; balance: string } };
 type SettlementCheckpoint = { index: string | number; finality: { status: string } };
@@ -249,7 +235,7 @@ describe("devnet end to end: edge lane → settlement → final", () => {
       firstRun.recipientBalance = after.bob.balance;
 
       // Walk the finality ladder of the transfer: every rung seen, in order, never backwards.
-      const seen: Finality[] = [];
+      const seen: FinalityStatus[] = [];
       await waitUntil(
         "the transfer's receipt to become final",
         async () => {

@@ -1,22 +1,6 @@
 /** What the Sequencer's RPC methods return: plain JSON-ready values (hex strings, decimal strings). */
-export type FinalityStatus = "soft" | "checkpointed" | "settled" | "final";
-
-export type ReceiptView = {
-  receipt: {
-    chainId: string;
-    lane: number;
-    height: string;
-    index: number;
-    txHash: string;
-    prevReceiptHash: string;
-    stateRoot: string;
-    status: number;
-  };
-  signature: string;
-  /** signedLaneReceiptCodec bytes, hex: what a client verifies and keeps as evidence. */
-  encoded: string;
-  finality: FinalityStatus;
-};
+export type { FinalityStatus, ReceiptView } from "../../../shared/sdk/receipt-view.ts";
+import type { ReceiptView } from "../../../shared/sdk/receipt-view.ts";
 
 export type TxOutcome =
   | { index: number; status: "included"; duplicate: boolean; receipt: ReceiptView }
