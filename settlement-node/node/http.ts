@@ -3,6 +3,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { createSettlementApi, type SettlementApiOptions } from "../api/app.ts";
 import type { SettlementBackend } from "../api/backend.ts";
+import { BadRequestError, renderErrors } from "../api/errors.ts";
 import { hex } from "../api/views.ts";
 import { createIndexApi } from "../indexer/api.ts";
 import type { DatabaseIndexer } from "./db-index.ts";
@@ -59,12 +60,19 @@ export function nodeApi(
   // Where the time of recent heights went (node/phases.ts): ?txsMin=N&from=H&to=H picks the heights
   // summarized, ?recent=N how many of the latest heights are listed (at most PHASE_HEIGHTS_KEPT).
   app.get("/v1/node/phases", (c) => {
-    const int = (name: string, fallback: bigint) => {
+    const int = (name: string, fallback: bigint, max = (1n << 63n) - 1n) => {
       const v = c.req.query(name);
-      return v !== undefined && /^[0-9]{1,19}$/.test(v) ? BigInt(v) : fallback;
+      if (v === undefined) return fallback;
+      if (!/^[0-9]{1,19}$/.test(v) || BigInt(v) > max)
+        throw new BadRequestError(
+          "invalid_query",
+          `${name} must be a whole number from 0 to ${max}.`,
+          `query.${name}`,
+        );
+      return BigInt(v);
     };
     const summary = node.phases.summary(Number(int("txsMin", 0n)), int("from", 0n), int("to", 1n << 63n));
-    const recent = node.phases.recent(Math.min(PHASE_HEIGHTS_KEPT, Number(int("recent", 16n))));
+    const recent = node.phases.recent(Number(int("recent", 16n, BigInt(PHASE_HEIGHTS_KEPT))));
     // CPU time of the whole process (every thread: the node's and the database worker's), µs.
     const cpu = process.cpuUsage();
     return c.json({ summary, recent, cpuMicros: cpu.user + cpu.system });
@@ -73,6 +81,7 @@ export function nodeApi(
   // Dev-only time controls (dev-controls.ts): the devnet sets BITLAYER_DEV=1; production never does.
   if (process.env.BITLAYER_DEV === "1") app.route("/v1/dev", settlementDevControls(node));
   app.route("/", createSettlementApi(backend, apiOptions));
+  renderErrors(app, "the node's logs");
   return app;
 }
 

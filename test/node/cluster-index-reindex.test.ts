@@ -161,6 +161,16 @@ describe.each(runs)("a validator started by the CLI, indexing into $name", ({ da
     await bad("/v1/index/accounts/nothex", 400, "address");
     await bad("/v1/index/txs/0x12", 400, "hash");
     await bad(`/v1/index/txs/0x${"0".repeat(64)}`, 404, "hash");
+    await bad("/v1/node/phases?recent=abc", 400, "query.recent");
+    await bad("/v1/node/phases?recent=513", 400, "query.recent");
+    await bad("/v1/node/phases?txsMin=-1", 400, "query.txsMin");
+    const phases = await cluster.get<{ recent: { startedAtUnixMs: number }[] }>(
+      0,
+      "/v1/node/phases?recent=512",
+    );
+    expect(phases.recent.length).toBeGreaterThan(0);
+    expect(phases.recent.length).toBeLessThanOrEqual(512);
+    expect(phases.recent[0]!.startedAtUnixMs).toBeGreaterThan(Date.UTC(2020, 0, 1));
 
     // Indexed rows equal the ledger's records.
     before = await indexAnswers();
