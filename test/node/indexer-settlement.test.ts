@@ -48,6 +48,12 @@ if (!DATABASE_URL)
   );
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bitlayer-indexer-"));
+
+/** The node's indexer: PGlite on its worker thread, in a fresh directory under tmp. */
+async function openWorkerIndexer(dir: string, options?: { writeIntervalMs?: number }) {
+  const quiet = { info() {}, warn() {}, error() {}, debug() {} };
+  return (await DatabaseIndexer.open({ kind: "pglite", dataDir: path.join(tmp, dir) }, quiet, options))!;
+}
 const pgSchema = `indexer_${process.pid}_${Date.now().toString(36)}`;
 const backends: {
   name: string;
@@ -246,11 +252,7 @@ for (const backend of backends) {
       "the node's indexer (PGlite on its worker thread) writes the same rows and reads them back through its proxy",
       async () => {
         const expected = await dump(database.db);
-        const quiet = { info() {}, warn() {}, error() {}, debug() {} };
-        const indexer = (await DatabaseIndexer.open(
-          { kind: "pglite", dataDir: path.join(tmp, "pglite-worker") },
-          quiet,
-        ))!;
+        const indexer = await openWorkerIndexer("pglite-worker");
         try {
           expect(indexer.heightIndexed).toBe(0n);
           const indexed: bigint[] = [];
@@ -270,12 +272,7 @@ for (const backend of backends) {
     it.skipIf(backend.name !== "PGlite")(
       "the node's indexer writes a block after a quiet interval at once, and the blocks of one interval in one transaction",
       async () => {
-        const quiet = { info() {}, warn() {}, error() {}, debug() {} };
-        const indexer = (await DatabaseIndexer.open(
-          { kind: "pglite", dataDir: path.join(tmp, "pglite-interval") },
-          quiet,
-          { writeIntervalMs: 60_000 },
-        ))!;
+        const indexer = await openWorkerIndexer("pglite-interval", { writeIntervalMs: 60_000 });
         try {
           const indexedUpTo = (height: bigint) =>
             new Promise<void>((resolve) => {
@@ -303,11 +300,7 @@ for (const backend of backends) {
     it.skipIf(backend.name !== "PGlite")(
       "a batch the database refuses leaves none of its rows, and the worker's connection keeps working",
       async () => {
-        const quiet = { info() {}, warn() {}, error() {}, debug() {} };
-        const indexer = (await DatabaseIndexer.open(
-          { kind: "pglite", dataDir: path.join(tmp, "pglite-refused") },
-          quiet,
-        ))!;
+        const indexer = await openWorkerIndexer("pglite-refused");
         try {
           indexer.push(committed[0]!);
           await indexer.idle();
